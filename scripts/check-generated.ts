@@ -1,0 +1,31 @@
+/**
+ * Fails when a generated file differs from what its generator would write now.
+ * Run with `npm run check:generated`; fix with `npm run types` (and `npm run docs`).
+ */
+import { existsSync, readFileSync } from 'fs'
+import path from 'path'
+import { typeFiles, type GeneratedFile } from './generate-types'
+
+const ROOT = path.resolve(__dirname, '..')
+
+async function main(): Promise<number> {
+  const files: GeneratedFile[] = [...(await typeFiles())]
+  const stale = files.filter((file) => {
+    const full = path.join(ROOT, file.path)
+    return !existsSync(full) || readFileSync(full, 'utf8') !== file.content
+  })
+  for (const file of stale) console.error(`stale: ${file.path}`)
+  if (stale.length) {
+    console.error(`${stale.length} generated file(s) are stale. Run 'npm run types' and commit the result.`)
+    return 1
+  }
+  console.log(`${files.length} generated files are up to date.`)
+  return 0
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error) => {
+    console.error(error)
+    process.exit(1)
+  })

@@ -1,0 +1,80 @@
+/**
+ * Writes every generated-types.ts from the destination definition, in the form of the monorepo's
+ * `./bin/run generate:types`: actions-core's fieldsToJsonSchema, `title` and `enum` removed,
+ * compiled by json-schema-to-typescript with the repository's prettier style.
+ *
+ *   npm run types            write the files
+ *   npm run check:generated  fail when one is stale (scripts/check-generated.ts)
+ */
+import { writeFileSync } from 'fs'
+import path from 'path'
+import { compile, type JSONSchema } from 'json-schema-to-typescript'
+import prettier from 'prettier'
+import { fieldsToJsonSchema, type DestinationDefinition, type InputField } from '@segment/actions-core'
+import destination from '../src'
+
+export interface GeneratedFile {
+  path: string
+  content: string
+}
+
+const ROOT = path.resolve(__dirname, '..')
+const BANNER = '// Generated file. DO NOT MODIFY IT BY HAND.'
+
+/** The folder of an action: `identifyUser` lives in `src/identify-user`. */
+export function actionFolder(actionKey: string): string {
+  return actionKey.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
+}
+
+function stripTitlesAndEnums(schema: JSONSchema): JSONSchema {
+  const copy: JSONSchema = { ...schema }
+  delete copy.title
+  delete copy.enum
+  if (copy.type === 'object' && copy.properties) {
+    copy.properties = Object.fromEntries(
+      Object.entries(copy.properties).map(([key, value]) => [key, stripTitlesAndEnums(value)])
+    )
+  } else if (copy.type === 'array' && copy.items && !Array.isArray(copy.items)) {
+    copy.items = stripTitlesAndEnums(copy.items)
+  }
+  return copy
+}
+
+async function typesFor(fields: Record<string, InputField>, name: string): Promise<string> {
+  const schema = fieldsToJsonSchema(fields, { tsType: true }) as JSONSchema
+  const style = prettier.resolveConfig.sync(ROOT) ?? undefined
+  return compile(stripTitlesAndEnums(schema), name, { bannerComment: BANNER, style })
+}
+
+export async function typeFiles(
+  definition: DestinationDefinition<unknown> = destination as DestinationDefinition<unknown>
+): Promise<GeneratedFile[]> {
+  const legacySettings = (definition as { settings?: Record<string, InputField> }).settings
+  const settingsFields = { ...legacySettings, ...definition.authentication?.fields } as Record<string, InputField>
+  const files: GeneratedFile[] = [
+    { path: 'src/generated-types.ts', content: await typesFor(settingsFields, 'Settings') }
+  ]
+  for (const [key, action] of Object.entries(definition.actions)) {
+    files.push({
+      path: `src/${actionFolder(key)}/generated-types.ts`,
+      content: await typesFor(action.fields as Record<string, InputField>, 'Payload')
+    })
+  }
+  return files
+}
+
+export function writeFiles(files: GeneratedFile[]): void {
+  for (const file of files) writeFileSync(path.join(ROOT, file.path), file.content)
+}
+
+if (require.main === module) {
+  typeFiles()
+    .then((files) => {
+      writeFiles(files)
+      for (const file of files) console.log(`wrote ${file.path}`)
+    })
+    .catch((error) => {
+      console.error(error)
+      process.exit(1)
+    })
+}
