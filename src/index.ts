@@ -1,7 +1,9 @@
-import type { DestinationDefinition } from '@segment/actions-core'
+import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
 import type { Settings } from './generated-types'
 import { authHeaders, callFullStory, endpoints } from './fullstory/api'
 import { deleteUser } from './fullstory/users'
+import identifyUser from './identify-user'
+import trackEvent from './track-event'
 
 const destination: DestinationDefinition<Settings> = {
   name: 'FullStory Cloud Mode (Actions)',
@@ -29,8 +31,23 @@ const destination: DestinationDefinition<Settings> = {
 
   onDelete: (request, { settings, payload }) => deleteUser(request, settings.apiKey, payload.userId ?? undefined),
 
-  presets: [],
-  actions: {}
+  presets: [
+    {
+      name: 'Identify User',
+      subscribe: 'type = "identify"',
+      partnerAction: 'identifyUser',
+      mapping: defaultValues(identifyUser.fields),
+      type: 'automatic'
+    },
+    {
+      name: 'Track Custom Event',
+      subscribe: 'type = "track"',
+      partnerAction: 'trackEvent',
+      mapping: defaultValues(trackEvent.fields),
+      type: 'automatic'
+    }
+  ],
+  actions: { identifyUser, trackEvent }
 }
 
 export default destination
