@@ -2,8 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': 'ts-jest' },
-  roots: ['<rootDir>/src', '<rootDir>/dev', '<rootDir>/test'],
-  testMatch: ['**/__tests__/**/*.test.ts', '**/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{src,dev,test,scripts,bench}/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/'],
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   // The monorepo runs jest 27; keep its snapshot style (`Object {`, `Array [`).
   snapshotFormat: { escapeString: true, printBasicPrototype: true },
