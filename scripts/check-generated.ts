@@ -5,18 +5,21 @@
 import { existsSync, readFileSync } from 'fs'
 import path from 'path'
 import { typeFiles, type GeneratedFile } from './generate-types'
+import { docFiles } from './generate-docs'
 
 const ROOT = path.resolve(__dirname, '..')
 
 async function main(): Promise<number> {
-  const files: GeneratedFile[] = [...(await typeFiles())]
+  const files: GeneratedFile[] = [...(await typeFiles()), ...docFiles()]
   const stale = files.filter((file) => {
     const full = path.join(ROOT, file.path)
     return !existsSync(full) || readFileSync(full, 'utf8') !== file.content
   })
   for (const file of stale) console.error(`stale: ${file.path}`)
   if (stale.length) {
-    console.error(`${stale.length} generated file(s) are stale. Run 'npm run types' and commit the result.`)
+    console.error(
+      `${stale.length} generated file(s) are stale. Run 'npm run types && npm run docs' and commit the result.`
+    )
     return 1
   }
   console.log(`${files.length} generated files are up to date.`)
