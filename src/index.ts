@@ -45,6 +45,20 @@ const destination: DestinationDefinition<Settings> = {
       partnerAction: 'trackEvent',
       mapping: defaultValues(trackEvent.fields),
       type: 'automatic'
+    },
+    {
+      name: 'Track Page Views',
+      subscribe: 'type = "page"',
+      partnerAction: 'trackEvent',
+      mapping: {
+        ...defaultValues(trackEvent.fields),
+        // "Viewed Pricing" from the page's name; "Viewed Page" when it has none. mapping-kit's `blank`
+        // condition holds for a value that is set and not empty (unlike `exists`, which lets '' through).
+        name: {
+          '@if': { blank: { '@path': '$.name' }, then: { '@template': 'Viewed {{name}}' }, else: 'Viewed Page' }
+        }
+      },
+      type: 'automatic'
     }
   ],
   actions: { identifyUser, trackEvent }

@@ -1,5 +1,118 @@
 import { PayloadValidationError, type RequestClient } from '@segment/actions-core'
+import { sendBatch } from './batch'
+import type { Payload as IdentifyPayload } from '../identify-user/generated-types'
 import { callFullStory, endpoints } from './api'
+import { MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH, MAX_UID_LENGTH } from './limits'
+import { normalizeProperties } from './properties'
+import type { CreateUserRequest, CreateUserResponse } from './types'
+
+export type { IdentifyPayload }
+
+/** The user property that carries Segment's anonymous ID (the name Segment's FullStory actions use). */
+export const ANONYMOUS_ID_PROPERTY = 'segmentAnonymousId'
+
+/** Properties that keep a display name or email too long for its top-level field (when traits lack it). */
+export const OVERFLOW_PROPERTIES = { display_name: 'displayName', email: 'email' } as const
+
+/** Length in characters (code points), as JSON Schema's maxLength counts them. */
+function characterCount(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
+
+/** More than `max` characters (UTF-16 length is an upper bound, so short strings need no count). */
+function longerThan(text: string, max: number): boolean {
+  return text.length > max && characterCount(text) > max
+}
+
+/**
+ * The body of `POST /v2/users` for one identify (design.md section 3). Pure and deterministic: the
+ * same payload always gives the same body, byte for byte, so a retry with the same Idempotency-Key
+ * is a true replay.
+ *
+ * - `uid` is required (without it FullStory creates a new anonymous user on every call) and may
+ *   have at most 256 characters: otherwise a PayloadValidationError, and nothing is sent.
+ * - A display name over 256 characters or an email over 128 is left out of its top-level field, so
+ *   the rest of the user still arrives; the value stays in `properties`: under the trait that holds
+ *   it (with the default mappings, `name` and `email`), or else added as `displayName` / `email`.
+ * - The anonymous ID is sent first in `properties`, as `segmentAnonymousId` (it wins that name).
+ * - Traits go through normalizeProperties; Property Types become `schema`.
+ */
+export function buildUserRequest(payload: IdentifyPayload): CreateUserRequest {
+  const uid = payload.user_id
+  if (typeof uid !== 'string' || uid === '') {
+    throw new PayloadValidationError(
+      'User ID (user_id) is missing: FullStory would create a new anonymous user for every identify without ' +
+        'one. Map User ID to the Segment userId (the default) or to another stable ID.'
+    )
+  }
+  if (longerThan(uid, MAX_UID_LENGTH)) {
+    const length = characterCount(uid)
+    throw new PayloadValidationError(
+      `User ID (user_id) has ${length} characters; FullStory accepts at most ${MAX_UID_LENGTH}. The user was not sent.`
+    )
+  }
+
+  const traits = payload.traits
+  const trailing: [string, unknown][] = []
+  const displayName = fitOrKeep(payload.display_name, MAX_DISPLAY_NAME_LENGTH, 'display_name', traits, trailing)
+  const email = fitOrKeep(payload.email, MAX_EMAIL_LENGTH, 'email', traits, trailing)
+  const leading: [string, unknown][] = payload.anonymous_id ? [[ANONYMOUS_ID_PROPERTY, payload.anonymous_id]] : []
+  const { properties, schema } = normalizeProperties(traits, payload.property_types, { leading, trailing })
+
+  const request: CreateUserRequest = { uid }
+  if (displayName !== undefined) request.display_name = displayName
+  if (email !== undefined) request.email = email
+  if (Object.keys(properties).length > 0) request.properties = properties
+  if (schema) request.schema = schema
+  return request
+}
+
+/**
+ * `value` when it fits `max` characters. Otherwise undefined, and the value is queued as a trailing
+ * property unless a top-level trait already holds it.
+ */
+function fitOrKeep(
+  value: string | undefined,
+  max: number,
+  field: keyof typeof OVERFLOW_PROPERTIES,
+  traits: Record<string, unknown> | undefined,
+  trailing: [string, unknown][]
+): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined
+  if (!longerThan(value, max)) return value
+  const inTraits = traits !== undefined && Object.keys(traits).some((key) => traits[key] === value)
+  if (!inTraits) trailing.push([OVERFLOW_PROPERTIES[field], value])
+  return undefined
+}
+
+/** The Idempotency-Key of one identify: the Idempotency Key field, when it is set. */
+function idempotencyKey(payload: IdentifyPayload): string | undefined {
+  return payload.idempotency_key || undefined
+}
+
+/** Creates or updates the user in FullStory (`POST /v2/users`), with the event's Idempotency-Key. */
+export async function upsertUser(request: RequestClient, apiKey: string, payload: IdentifyPayload) {
+  const json = buildUserRequest(payload)
+  return callFullStory<CreateUserResponse>(request, endpoints.createUser, {
+    apiKey,
+    json,
+    idempotencyKey: idempotencyKey(payload)
+  })
+}
+
+/** Creates or updates a batch of users as FullStory batch import jobs (`POST /v2/users/batch`). */
+export function upsertUsers(request: RequestClient, apiKey: string, payloads: IdentifyPayload[]) {
+  return sendBatch(request, {
+    kind: 'users',
+    payloads,
+    build: buildUserRequest,
+    keyOf: idempotencyKey,
+    apiKey,
+    jobSize: payloads[0]?.batch_size
+  })
+}
 
 /**
  * GDPR deletion: `DELETE /v2/users?uid=<userId>`. FullStory deletes asynchronously and needs an

@@ -1,0 +1,222 @@
+import nock from 'nock'
+import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import definition from '../index'
+import type { Settings } from '../generated-types'
+import { jobIdempotencyKey, MAX_JOB_ROWS } from '../fullstory/batch'
+
+const API = 'https://api.fullstory.com'
+const apiKey = 'na1.test-key-0123456789abcdef'
+const settings = { apiKey }
+const job = { id: 'job-42', status: 'PROCESSING', created: '2024-05-01T12:00:00Z' }
+
+const identify = (i: number, overrides: Partial<SegmentEvent> = {}): SegmentEvent =>
+  createTestEvent({
+    type: 'identify',
+    messageId: `m-${i}`,
+    userId: `user-${i}`,
+    anonymousId: `anon-${i}`,
+    timestamp: '2024-05-01T12:00:00.000Z',
+    traits: { name: `User ${i}`, email: `user${i}@example.com`, plan: 'pro' },
+    ...overrides
+  })
+
+const track = (i: number, overrides: Partial<SegmentEvent> = {}): SegmentEvent =>
+  createTestEvent({
+    type: 'track',
+    event: 'Order Completed',
+    messageId: `m-${i}`,
+    userId: `user-${i}`,
+    anonymousId: `anon-${i}`,
+    timestamp: '2024-05-01T12:00:00.000Z',
+    context: {},
+    properties: { total: i },
+    ...overrides
+  })
+
+const userRow = (i: number) => ({
+  uid: `user-${i}`,
+  display_name: `User ${i}`,
+  email: `user${i}@example.com`,
+  properties: { segmentAnonymousId: `anon-${i}`, name: `User ${i}`, email: `user${i}@example.com`, plan: 'pro' }
+})
+
+const eventRow = (i: number) => ({
+  name: 'Order Completed',
+  timestamp: '2024-05-01T12:00:00.000Z',
+  user: { uid: `user-${i}` },
+  session: { use_most_recent: true },
+  properties: { total: i }
+})
+
+const cases = [
+  {
+    action: 'identifyUser',
+    path: '/v2/users/batch',
+    kind: 'users' as const,
+    event: identify,
+    row: userRow,
+    // A uid over FullStory's 256 characters passes Segment's schema but is refused by our builder.
+    invalid: () => identify(2, { userId: 'u'.repeat(257) }),
+    invalidMessage: /User ID \(user_id\) has 257 characters/
+  },
+  {
+    action: 'trackEvent',
+    path: '/v2/events/batch',
+    kind: 'events' as const,
+    event: track,
+    row: eventRow,
+    // Neither a User ID nor a session: FullStory would file it under a new anonymous user.
+    invalid: () => track(2, { userId: null, anonymousId: 'anon-2' }),
+    invalidMessage: /FullStory cannot tell whose event this is/
+  }
+]
+
+describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, invalid, invalidMessage }) => {
+  let testDestination: ReturnType<typeof createTestIntegration<Settings>>
+  beforeEach(() => {
+    testDestination = createTestIntegration(definition)
+  })
+
+  const fiveWithOneInvalid = () => [event(0), event(1), invalid(), event(3), event(4)]
+  const validRows = [0, 1, 3, 4].map(row)
+  const expectedKey = jobIdempotencyKey(kind, ['m-0', 'm-1', 'm-3', 'm-4'])
+
+  async function runBatch(events: SegmentEvent[], mapping: JSONObject = {}) {
+    await testDestination.testBatchAction(action, { events, settings, useDefaultMappings: true, mapping })
+    return testDestination.results[0].multistatus ?? []
+  }
+
+  it('sends one job with the four valid rows; 400 at the invalid index, 200 with the job id elsewhere', async () => {
+    const scope = nock(API)
+      .post(path, { requests: validRows })
+      .matchHeader('authorization', `Basic ${apiKey}`)
+      .matchHeader('integration-source', 'segment')
+      .matchHeader('content-type', 'application/json')
+      .matchHeader('idempotency-key', expectedKey)
+      .reply(200, { job })
+
+    const multistatus = await runBatch(fiveWithOneInvalid())
+
+    expect(scope.isDone()).toBe(true)
+    expect(multistatus).toHaveLength(5)
+    expect(multistatus[2]).toMatchObject({ status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED' })
+    expect((multistatus[2] as { errormessage: string }).errormessage).toMatch(invalidMessage)
+    for (const [n, i] of [0, 1, 3, 4].entries()) {
+      expect(multistatus[i]).toEqual({
+        status: 200,
+        sent: validRows[n],
+        body: { job: { id: 'job-42', status: 'PROCESSING' } }
+      })
+    }
+  })
+
+  it('429 with Retry-After on job creation: 429 at every index, quoting the wait', async () => {
+    nock(API)
+      .post(path)
+      .reply(429, { code: 'too_many_requests', message: 'Too many requests.' }, { 'Retry-After': '30' })
+    const multistatus = await runBatch([event(0), event(1), event(2)])
+    expect(multistatus).toHaveLength(3)
+    for (const entry of multistatus) {
+      expect(entry).toMatchObject({ status: 429, errortype: 'TOO_MANY_REQUESTS' })
+      expect((entry as { errormessage: string }).errormessage).toContain('after 30 seconds')
+    }
+  })
+
+  it('500 on job creation: a retryable 500 at every index; the invalid row keeps its own 400', async () => {
+    nock(API).post(path).reply(500, { code: 'server_error', message: 'oops' })
+    const multistatus = await runBatch(fiveWithOneInvalid())
+    expect(multistatus.map((entry) => entry.status)).toEqual([500, 500, 400, 500, 500])
+    expect(multistatus[0]).toMatchObject({ errortype: 'INTERNAL_SERVER_ERROR' })
+    expect((multistatus[0] as { errormessage: string }).errormessage).toContain('Segment will retry')
+  })
+
+  it('401 on job creation: every row says the key was rejected', async () => {
+    nock(API).post(path).reply(401, { code: 'unauthorized', message: 'Unauthorized' })
+    const multistatus = await runBatch([event(0), event(1)])
+    for (const entry of multistatus) {
+      expect(entry).toMatchObject({ status: 401, errortype: 'UNAUTHORIZED' })
+      expect((entry as { errormessage: string }).errormessage).toContain('FullStory rejected the API key')
+      expect((entry as { errormessage: string }).errormessage).not.toContain(apiKey)
+    }
+  })
+
+  it('the same five events twice give the same Idempotency-Key and the same body', async () => {
+    const seen: { key: string; body: string }[] = []
+    nock(API)
+      .post(path)
+      .times(2)
+      .reply(function (_uri, body) {
+        seen.push({ key: String(this.req.headers['idempotency-key']), body: JSON.stringify(body) })
+        return [200, { job }]
+      })
+    await runBatch(fiveWithOneInvalid())
+    testDestination = createTestIntegration(definition)
+    await runBatch(fiveWithOneInvalid())
+    expect(seen).toHaveLength(2)
+    expect(seen[0].key).toBe(expectedKey)
+    expect(seen[1]).toEqual(seen[0])
+  })
+
+  it('other events give another Idempotency-Key', async () => {
+    const keys: unknown[] = []
+    nock(API)
+      .post(path)
+      .times(2)
+      .reply(function () {
+        keys.push(this.req.headers['idempotency-key'])
+        return [200, { job }]
+      })
+    await runBatch([event(0), event(1)])
+    testDestination = createTestIntegration(definition)
+    await runBatch([event(0), event(5)])
+    expect(keys[0]).not.toEqual(keys[1])
+  })
+
+  it(`more than ${MAX_JOB_ROWS} rows with Batch Size at its maximum never reach FullStory as one job`, async () => {
+    const total = MAX_JOB_ROWS + 5
+    const jobSizes: number[] = []
+    nock(API)
+      .post(path)
+      .times(2)
+      .reply(function (_uri, body) {
+        jobSizes.push((body as { requests: unknown[] }).requests.length)
+        return [200, { job: { ...job, id: `job-${jobSizes.length}` } }]
+      })
+    const events = Array.from({ length: total }, (_, i) => event(i))
+    const multistatus = await runBatch(events, { batch_size: MAX_JOB_ROWS })
+    expect(jobSizes).toEqual([MAX_JOB_ROWS, 5])
+    expect(multistatus).toHaveLength(total)
+    expect(multistatus.every((entry) => entry.status === 200)).toBe(true)
+    expect(multistatus[total - 1]).toMatchObject({ body: { job: { id: 'job-2' } } })
+  })
+
+  it('Batch Size splits a batch into jobs of that many rows', async () => {
+    const jobSizes: number[] = []
+    nock(API)
+      .post(path)
+      .times(3)
+      .reply(function (_uri, body) {
+        jobSizes.push((body as { requests: unknown[] }).requests.length)
+        return [200, { job }]
+      })
+    await runBatch(
+      Array.from({ length: 25 }, (_, i) => event(i)),
+      { batch_size: 10 }
+    )
+    expect(jobSizes).toEqual([10, 10, 5])
+  })
+
+  it("refuses a Batch Size above FullStory's 50,000 rows a job", async () => {
+    await expect(
+      testDestination.testBatchAction(action, {
+        events: [event(0)],
+        settings,
+        useDefaultMappings: true,
+        mapping: { batch_size: MAX_JOB_ROWS + 1 }
+      })
+    ).resolves.toBeDefined()
+    const multistatus = testDestination.results[0].multistatus ?? []
+    expect(multistatus[0]).toMatchObject({ status: 400 })
+    expect(JSON.stringify(multistatus[0])).toContain('Batch Size')
+  })
+})

@@ -1,0 +1,173 @@
+import { buildEventContext, countryCode, finiteNumber, regionCode } from '../context'
+
+describe('buildEventContext: Segment context -> FullStory event context', () => {
+  it('maps a full Segment context into every FullStory group', () => {
+    expect(
+      buildEventContext({
+        page_url: 'https://example.com/pricing?plan=pro',
+        user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)',
+        referrer: 'https://www.google.com/',
+        app_namespace: 'com.example.app',
+        app_name: 'Example',
+        app_version: '4.2.1',
+        device_manufacturer: 'Apple',
+        device_model: 'iPhone15,2',
+        screen_width: 1179,
+        screen_height: 2556,
+        ip: '203.0.113.7',
+        city: 'San Francisco',
+        country: 'United States',
+        region: 'California',
+        latitude: 37.7749,
+        longitude: -122.4194
+      })
+    ).toEqual({
+      browser: {
+        url: 'https://example.com/pricing?plan=pro',
+        user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)',
+        initial_referrer: 'https://www.google.com/'
+      },
+      mobile: { app_id: 'com.example.app', app_name: 'Example', app_version: '4.2.1' },
+      device: { manufacturer: 'Apple', model: 'iPhone15,2', screen_width: 1179, screen_height: 2556 },
+      location: {
+        ip_address: '203.0.113.7',
+        city: 'San Francisco',
+        country: 'US',
+        region: 'US-CA',
+        latitude: 37.7749,
+        longitude: -122.4194
+      }
+    })
+  })
+
+  it('writes the groups and their keys in one fixed order, whatever the input order', () => {
+    const a = buildEventContext({ longitude: 2.35, latitude: 48.85, city: 'Paris', user_agent: 'UA', page_url: 'u' })
+    const b = buildEventContext({ page_url: 'u', user_agent: 'UA', city: 'Paris', latitude: 48.85, longitude: 2.35 })
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b))
+    expect(JSON.stringify(a)).toBe(
+      '{"browser":{"url":"u","user_agent":"UA"},"location":{"city":"Paris","latitude":48.85,"longitude":2.35}}'
+    )
+  })
+
+  it('converts a country given as a name, and its region name, to ISO codes', () => {
+    expect(buildEventContext({ country: 'Germany', region: 'Bayern' })).toEqual({
+      location: { country: 'DE', region: 'DE-BY' }
+    })
+    expect(buildEventContext({ country: 'côte d’ivoire' })).toEqual({ location: { country: 'CI' } })
+    expect(buildEventContext({ country: 'United Kingdom', region: 'Aberdeen City' })).toEqual({
+      location: { country: 'GB', region: 'GB-ABE' }
+    })
+  })
+
+  it('leaves out a country it cannot recognise, and the region that depends on it', () => {
+    expect(buildEventContext({ country: 'Atlantis', region: 'California', city: 'Poseidonia' })).toEqual({
+      location: { city: 'Poseidonia' }
+    })
+  })
+
+  it('leaves out invalid numbers: non-numeric, non-finite, out of range, non-positive screen sizes', () => {
+    expect(
+      buildEventContext({
+        latitude: 'north',
+        longitude: 181,
+        screen_width: 0,
+        screen_height: Number.POSITIVE_INFINITY,
+        city: 'Somewhere'
+      })
+    ).toEqual({ location: { city: 'Somewhere' } })
+    expect(buildEventContext({ latitude: -90.5, longitude: Number.NaN })).toBeUndefined()
+    expect(buildEventContext({ screen_width: -1024, screen_height: 2 ** 31 })).toBeUndefined()
+  })
+
+  it('reads numeric strings as numbers and rounds fractional screen sizes', () => {
+    expect(
+      buildEventContext({ latitude: ' 51.5072 ', longitude: '-0.1276', screen_width: '392.7272', screen_height: '850' })
+    ).toEqual({
+      device: { screen_width: 393, screen_height: 850 },
+      location: { latitude: 51.5072, longitude: -0.1276 }
+    })
+  })
+
+  it('omits empty strings, empty groups and, with nothing left, the whole context', () => {
+    expect(buildEventContext({ page_url: '', user_agent: '   ', app_name: '' })).toBeUndefined()
+    expect(buildEventContext({})).toBeUndefined()
+    expect(buildEventContext(undefined)).toBeUndefined()
+    expect(buildEventContext({ device_model: 'Pixel 8', page_url: '  ' })).toEqual({ device: { model: 'Pixel 8' } })
+  })
+
+  it('sends an IP address only when it is one', () => {
+    expect(buildEventContext({ ip: '2001:db8::1' })).toEqual({ location: { ip_address: '2001:db8::1' } })
+    expect(buildEventContext({ ip: 'localhost' })).toBeUndefined()
+    expect(buildEventContext({ ip: '300.1.1.1' })).toBeUndefined()
+  })
+})
+
+describe('countryCode', () => {
+  it.each([
+    ['US', 'US'],
+    ['us', 'US'],
+    ['DEU', 'DE'],
+    ['United States of America', 'US'],
+    ['UK', 'GB'],
+    ['Great Britain', 'GB'],
+    ['  france ', 'FR'],
+    ['Korea, Republic of', 'KR'],
+    ['Gambia, The', 'GM']
+  ])('converts %j to %j', (input, expected) => {
+    expect(countryCode(input)).toBe(expected)
+  })
+
+  it.each([['ZZ'], ['XYZ'], ['Atlantis'], ['Congo'], [''], [42], [null], [{ name: 'US' }]])(
+    'leaves out %j',
+    (input) => {
+      expect(countryCode(input)).toBeUndefined()
+    }
+  )
+})
+
+describe('regionCode', () => {
+  it.each([
+    ['CA', 'US', 'US-CA'],
+    ['ca', 'US', 'US-CA'],
+    ['US-CA', 'US', 'US-CA'],
+    ['us-ny', undefined, 'US-NY'],
+    ['New York', 'US', 'US-NY'],
+    ['Île-de-France', 'FR', 'FR-IDF'],
+    ['ile de france', 'FR', 'FR-IDF'],
+    ['Hovedstaden', 'DK', 'DK-84'],
+    ['DK-84', 'DK', 'DK-84']
+  ])('converts %j in %j to %j', (region, country, expected) => {
+    expect(regionCode(region, country)).toBe(expected)
+  })
+
+  it.each([
+    ['California', undefined],
+    ['CA', undefined],
+    ['US-CA', 'DE'],
+    ['US-ZZ', 'US'],
+    ['Narnia', 'US'],
+    ['', 'US'],
+    ['California', 'AQ']
+  ])('leaves out %j in %j', (region, country) => {
+    expect(regionCode(region, country)).toBeUndefined()
+  })
+})
+
+describe('finiteNumber', () => {
+  it.each([
+    [12.5, 12.5],
+    ['12.5', 12.5],
+    ['-3', -3],
+    ['1e3', 1000],
+    ['.5', 0.5]
+  ])('reads %j as %j', (input, expected) => {
+    expect(finiteNumber(input)).toBe(expected)
+  })
+
+  it.each([[Number.NaN], [Number.POSITIVE_INFINITY], ['NaN'], ['Infinity'], ['12px'], [''], ['0x10'], [true], [null]])(
+    'refuses %j',
+    (input) => {
+      expect(finiteNumber(input)).toBeUndefined()
+    }
+  )
+})

@@ -1,0 +1,121 @@
+import { PayloadValidationError } from '@segment/actions-core'
+import type { Payload } from '../../track-event/generated-types'
+import { buildEventRequest, eventName, eventTimestamp, MAX_EVENT_NAME_LENGTH } from '../events'
+import { identifyEvent } from '../identity'
+
+const payload: Payload = {
+  name: ' Order Completed ',
+  user_id: 'user-1',
+  timestamp: '2024-05-01T12:00:00+02:00',
+  use_recent_session: true,
+  properties: { total: 42.5, placedAt: '2024-05-01T10:00:00Z' },
+  property_types: { total: 'real' },
+  context: { country: 'Germany', region: 'Berlin', page_url: 'https://example.com' },
+  idempotency_key: 'msg-1'
+}
+
+describe('buildEventRequest', () => {
+  it('builds the whole request, members in a fixed order', () => {
+    expect(JSON.stringify(buildEventRequest(payload))).toBe(
+      JSON.stringify({
+        name: 'Order Completed',
+        timestamp: '2024-05-01T10:00:00.000Z',
+        user: { uid: 'user-1' },
+        session: { use_most_recent: true },
+        context: { browser: { url: 'https://example.com' }, location: { country: 'DE', region: 'DE-BE' } },
+        properties: { total: 42.5, placedAt: '2024-05-01T10:00:00Z' },
+        schema: { properties: { total: 'real', placedAt: 'date' } }
+      })
+    )
+  })
+
+  it('is deterministic: the same payload gives byte-identical JSON, whatever its key order', () => {
+    const reordered = Object.fromEntries(Object.entries(payload).reverse()) as unknown as Payload
+    const first = JSON.stringify(buildEventRequest(payload))
+    expect(JSON.stringify(buildEventRequest(payload))).toBe(first)
+    expect(JSON.stringify(buildEventRequest(reordered))).toBe(first)
+  })
+
+  it('does not change the payload it is given', () => {
+    const copy = JSON.parse(JSON.stringify(payload))
+    buildEventRequest(payload)
+    expect(payload).toEqual(copy)
+  })
+
+  it('leaves out what is empty: no timestamp, context, properties or schema keys', () => {
+    expect(buildEventRequest({ name: 'x', session_url: '1:2' })).toEqual({ name: 'x', session: { id: '1:2' } })
+    expect(Object.keys(buildEventRequest({ name: 'x', user_id: 'u', properties: {}, context: {} }))).toEqual([
+      'name',
+      'user',
+      'session'
+    ])
+  })
+
+  it('throws PayloadValidationError for a payload FullStory would refuse', () => {
+    expect(() => buildEventRequest({ name: ' ', user_id: 'u' })).toThrow(PayloadValidationError)
+    expect(() => buildEventRequest({ name: 'x' })).toThrow(PayloadValidationError)
+    expect(() => buildEventRequest({ name: 'x', user_id: 'u'.repeat(257) })).toThrow(PayloadValidationError)
+  })
+})
+
+describe('identifyEvent', () => {
+  it('form 1 carries the user form as fallback only when a User ID is known', () => {
+    expect(identifyEvent({ session_url: '1:2', user_id: 'u' })).toEqual({
+      identity: { session: { id: '1:2' } },
+      fallback: { user: { uid: 'u' }, session: { use_most_recent: true } }
+    })
+    expect(identifyEvent({ session_url: '1:2' })).toEqual({ identity: { session: { id: '1:2' } } })
+  })
+
+  it('reads a missing Use Recent Session as on (its default) and only false as off', () => {
+    expect(identifyEvent({ user_id: 'u' }).identity).toEqual({ user: { uid: 'u' }, session: { use_most_recent: true } })
+    expect(identifyEvent({ user_id: 'u', use_recent_session: null }).identity.session).toEqual({
+      use_most_recent: true
+    })
+    expect(identifyEvent({ user_id: 'u', use_recent_session: false }).identity).toEqual({ user: { uid: 'u' } })
+  })
+
+  it('treats a User ID of only spaces as missing, and accepts exactly 256 characters', () => {
+    expect(() => identifyEvent({ user_id: '   ' })).toThrow(/no User ID/)
+    expect(identifyEvent({ user_id: 'u'.repeat(256) }).identity.user).toEqual({ uid: 'u'.repeat(256) })
+  })
+})
+
+describe('eventName', () => {
+  it('trims, and keeps a name of 250 characters whole', () => {
+    expect(eventName('  Signed Up\n')).toBe('Signed Up')
+    expect(eventName('n'.repeat(MAX_EVENT_NAME_LENGTH))).toBe('n'.repeat(250))
+  })
+
+  it('cuts a longer name to 250 UTF-16 units without splitting a character', () => {
+    expect(eventName('n'.repeat(251))).toBe('n'.repeat(250))
+    const cut = eventName('n'.repeat(249) + '😀😀')
+    expect(cut).toBe('n'.repeat(249))
+    expect(eventName('😀'.repeat(200))).toBe('😀'.repeat(125))
+  })
+
+  it.each([[''], ['   '], [undefined], [null]])('refuses %j', (name) => {
+    expect(() => eventName(name)).toThrow(PayloadValidationError)
+  })
+})
+
+describe('eventTimestamp', () => {
+  it.each([
+    ['2024-05-01T12:00:00+02:00', '2024-05-01T10:00:00.000Z'],
+    ['2024-05-01T10:00:00.123Z', '2024-05-01T10:00:00.123Z'],
+    ['2024-05-01', '2024-05-01T00:00:00.000Z'],
+    [1714557600, '2024-05-01T10:00:00.000Z'],
+    [1714557600123, '2024-05-01T10:00:00.123Z'],
+    ['1714557600', '2024-05-01T10:00:00.000Z'],
+    ['1714557600123', '2024-05-01T10:00:00.123Z']
+  ])('sends %j as %j', (input, expected) => {
+    expect(eventTimestamp(input)).toBe(expected)
+  })
+
+  it.each([['not a date'], ['2024-13-45'], [''], ['  '], [Number.NaN], [Number.POSITIVE_INFINITY], [1e17], [null]])(
+    'leaves out %j',
+    (input) => {
+      expect(eventTimestamp(input)).toBeUndefined()
+    }
+  )
+})

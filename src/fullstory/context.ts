@@ -1,0 +1,222 @@
+import { isIP } from 'net'
+import countries from 'i18n-iso-countries/index'
+import englishCountryNames from 'i18n-iso-countries/langs/en.json'
+import { allCountries } from 'country-region-data'
+import type { EventContext } from './types'
+
+/**
+ * Segment context -> FullStory event `context` (design.md section 4.2), keeping only values of the
+ * form FullStory accepts (fullstory-api.md section 4):
+ *
+ * - strings are trimmed and sent when not empty; `ip_address` only when it is an IPv4 or IPv6 address;
+ * - `country` as ISO 3166-1 alpha-2: a valid alpha-2 code, an alpha-3 code or an English country name
+ *   (i18n-iso-countries) is converted; anything else is left out;
+ * - `region` as ISO 3166-2 (`CC-SUB`): a valid `CC-SUB` code, or a subdivision code or name of the
+ *   known country (country-region-data), is converted; anything else, or any region without a known
+ *   country, is left out;
+ * - `latitude` / `longitude` as finite numbers within [-90, 90] / [-180, 180] (numeric strings are
+ *   read as numbers); `screen_width` / `screen_height` as positive int32 integers (fractional sizes,
+ *   as React Native reports them, are rounded);
+ * - a group with nothing left is omitted, and no context at all gives `undefined`.
+ *
+ * The lookup tables are built once, when the module loads.
+ */
+
+/** What the Context field holds: one value per FullStory context attribute, of any form. */
+export interface ContextInput {
+  page_url?: unknown
+  user_agent?: unknown
+  referrer?: unknown
+  app_namespace?: unknown
+  app_name?: unknown
+  app_version?: unknown
+  device_manufacturer?: unknown
+  device_model?: unknown
+  screen_width?: unknown
+  screen_height?: unknown
+  ip?: unknown
+  city?: unknown
+  country?: unknown
+  region?: unknown
+  latitude?: unknown
+  longitude?: unknown
+}
+
+const INT32_MAX = 2_147_483_647
+
+countries.registerLocale(englishCountryNames)
+
+/** A name reduced for lookups: no diacritics, lower case, words separated by single spaces. */
+export function lookupKey(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+}
+
+/** Adds `key -> code` unless the key already names another code; such a key is ambiguous and dropped. */
+function addUnambiguous(table: Map<string, string>, ambiguous: Set<string>, key: string, code: string): void {
+  if (key === '' || ambiguous.has(key)) return
+  const known = table.get(key)
+  if (known === undefined) table.set(key, code)
+  else if (known !== code) {
+    table.delete(key)
+    ambiguous.add(key)
+  }
+}
+
+/** English country names (official, short and alias forms) -> alpha-2 code. */
+const COUNTRY_BY_NAME: ReadonlyMap<string, string> = (() => {
+  const table = new Map<string, string>()
+  const ambiguous = new Set<string>()
+  for (const [code, names] of Object.entries(countries.getNames('en', { select: 'all' }))) {
+    for (const name of names) addUnambiguous(table, ambiguous, lookupKey(name), code)
+  }
+  // country-region-data spells some names differently ("Gambia, The"); they only fill gaps.
+  for (const [name, code] of allCountries) {
+    const key = lookupKey(name)
+    if (!table.has(key) && !ambiguous.has(key) && countries.isValid(code)) table.set(key, code)
+  }
+  return table
+})()
+
+interface Subdivisions {
+  codes: ReadonlySet<string>
+  byName: ReadonlyMap<string, string>
+}
+
+/** Subdivision code as ISO 3166-2 writes it after `CC-`: 1 to 3 capital letters or digits. */
+const SUBDIVISION_CODE = /^[A-Z0-9]{1,3}$/
+
+/** Alpha-2 country code -> its subdivisions (codes without the `CC-` prefix, and names -> code). */
+const SUBDIVISIONS: ReadonlyMap<string, Subdivisions> = (() => {
+  const table = new Map<string, Subdivisions>()
+  for (const [, countryCode, regions] of allCountries) {
+    const codes = new Set<string>()
+    const byName = new Map<string, string>()
+    const ambiguous = new Set<string>()
+    for (const [name, rawCode] of regions) {
+      // The data writes a few codes with their country prefix (`DK-84`) and lacks some.
+      const code = rawCode?.startsWith(`${countryCode}-`) ? rawCode.slice(countryCode.length + 1) : rawCode
+      if (!code || !SUBDIVISION_CODE.test(code)) continue
+      codes.add(code)
+      addUnambiguous(byName, ambiguous, lookupKey(name), code)
+    }
+    if (codes.size > 0) table.set(countryCode, { codes, byName })
+  }
+  return table
+})()
+
+/** A trimmed, non-empty string (numbers and booleans as their text), or `undefined`. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined
+  if (typeof value === 'boolean') return String(value)
+  if (typeof value !== 'string') return undefined
+  const trimmed = value.trim()
+  return trimmed === '' ? undefined : trimmed
+}
+
+const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+
+/** A finite number, from a number or a numeric string, or `undefined`. */
+export function finiteNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  if (typeof value !== 'string') return undefined
+  const trimmed = value.trim()
+  if (!NUMERIC.test(trimmed)) return undefined
+  const number = Number(trimmed)
+  return Number.isFinite(number) ? number : undefined
+}
+
+function inRange(value: unknown, min: number, max: number): number | undefined {
+  const number = finiteNumber(value)
+  return number !== undefined && number >= min && number <= max ? number : undefined
+}
+
+/** A screen size as a positive int32 (rounded to the nearest pixel), or `undefined`. */
+function screenSize(value: unknown): number | undefined {
+  const number = finiteNumber(value)
+  if (number === undefined) return undefined
+  const rounded = Math.round(number)
+  return rounded > 0 && rounded <= INT32_MAX ? rounded : undefined
+}
+
+function ipAddress(value: unknown): string | undefined {
+  const address = text(value)
+  return address !== undefined && isIP(address) !== 0 ? address : undefined
+}
+
+/** ISO 3166-1 alpha-2 code for an alpha-2 or alpha-3 code or an English country name, or `undefined`. */
+export function countryCode(value: unknown): string | undefined {
+  const country = text(value)
+  if (country === undefined) return undefined
+  const upper = country.toUpperCase()
+  if (/^[A-Z]{2}$/.test(upper) && countries.isValid(upper)) return upper
+  if (/^[A-Z]{3}$/.test(upper)) {
+    const alpha2 = countries.alpha3ToAlpha2(upper)
+    if (alpha2) return alpha2
+  }
+  return COUNTRY_BY_NAME.get(lookupKey(country))
+}
+
+/**
+ * ISO 3166-2 code (`CC-SUB`) for a region given as a `CC-SUB` code, or as a subdivision code or
+ * name of `country` (an alpha-2 code), or `undefined`.
+ */
+export function regionCode(value: unknown, country: string | undefined): string | undefined {
+  const region = text(value)
+  if (region === undefined) return undefined
+  const full = /^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$/.exec(region)
+  if (full) {
+    const [prefix, code] = [full[1].toUpperCase(), full[2].toUpperCase()]
+    if (country !== undefined && prefix !== country) return undefined
+    return SUBDIVISIONS.get(prefix)?.codes.has(code) ? `${prefix}-${code}` : undefined
+  }
+  if (country === undefined) return undefined
+  const subdivisions = SUBDIVISIONS.get(country)
+  if (!subdivisions) return undefined
+  const byName = subdivisions.byName.get(lookupKey(region))
+  if (byName !== undefined) return `${country}-${byName}`
+  const upper = region.toUpperCase()
+  return subdivisions.codes.has(upper) ? `${country}-${upper}` : undefined
+}
+
+/** `object` without its `undefined` values, or `undefined` when nothing is left. */
+function compact<T extends object>(object: T): T | undefined {
+  const entries = Object.entries(object).filter(([, value]) => value !== undefined)
+  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined
+}
+
+/** The FullStory event context for the Context field's values, or `undefined` when none is usable. */
+export function buildEventContext(input: ContextInput | null | undefined): EventContext | undefined {
+  if (!input) return undefined
+  const country = countryCode(input.country)
+  return compact<EventContext>({
+    browser: compact({
+      url: text(input.page_url),
+      user_agent: text(input.user_agent),
+      initial_referrer: text(input.referrer)
+    }),
+    mobile: compact({
+      app_id: text(input.app_namespace),
+      app_name: text(input.app_name),
+      app_version: text(input.app_version)
+    }),
+    device: compact({
+      manufacturer: text(input.device_manufacturer),
+      model: text(input.device_model),
+      screen_width: screenSize(input.screen_width),
+      screen_height: screenSize(input.screen_height)
+    }),
+    location: compact({
+      ip_address: ipAddress(input.ip),
+      city: text(input.city),
+      country,
+      region: regionCode(input.region, country),
+      latitude: inRange(input.latitude, -90, 90),
+      longitude: inRange(input.longitude, -180, 180)
+    })
+  })
+}

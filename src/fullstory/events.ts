@@ -1,0 +1,164 @@
+import { PayloadValidationError, type ModifiedResponse, type RequestClient } from '@segment/actions-core'
+import type { Payload as TrackPayload } from '../track-event/generated-types'
+import { callFullStory, endpoints } from './api'
+import { sendBatch } from './batch'
+import { buildEventContext } from './context'
+import { hasFullStoryCode } from './errors'
+import { identifyEvent, type EventIdentity } from './identity'
+import { normalizeProperties } from './properties'
+import type { CreateEventRequest } from './types'
+
+/**
+ * Track Custom Event -> `POST /v2/events` (design.md section 4).
+ *
+ * `buildEventRequest` is pure and deterministic: the same payload always gives the same request, with
+ * its keys in one fixed order, so the same JSON byte for byte (batch rows reuse it).
+ */
+
+/**
+ * The longest event name we send. FullStory's server limit is not published; its browser API caps
+ * names at 250 characters. A longer name is cut (deterministically, never inside a character) rather
+ * than rejected, so the event is kept under a name that FullStory's other APIs also accept.
+ */
+export const MAX_EVENT_NAME_LENGTH = 250
+
+/** FullStory's error code for a session that holds too many events to take more. */
+export const SESSION_FULL_CODE = 'session_page_limit_exceeded'
+
+/** Suffix of the Idempotency-Key of the user-form resend after a full session (see `sendEvent`). */
+export const USER_FORM_KEY_SUFFIX = ':user'
+
+/** Unix time below this is read as seconds, above it as milliseconds (1e11 s is the year 5138). */
+const SECONDS_LIMIT = 1e11
+
+/** The event name to send: trimmed, at most MAX_EVENT_NAME_LENGTH UTF-16 units; throws when empty. */
+export function eventName(name: string | null | undefined): string {
+  const trimmed = typeof name === 'string' ? name.trim() : ''
+  if (trimmed === '') {
+    throw new PayloadValidationError(
+      'Event Name is empty; FullStory requires every event to have a name. Map Event Name (by default the ' +
+        "track call's event) to a non-empty value; the event was not sent."
+    )
+  }
+  if (trimmed.length <= MAX_EVENT_NAME_LENGTH) return trimmed
+  let cut = ''
+  for (const character of trimmed) {
+    if (cut.length + character.length > MAX_EVENT_NAME_LENGTH) break
+    cut += character
+  }
+  return cut
+}
+
+/**
+ * The timestamp as UTC ISO-8601, or `undefined` (FullStory then uses its receive time) when there is
+ * none or it is not a date. actions-core already refuses most non-dates in the Timestamp field before
+ * the action runs, so what is left out here is rare: keeping the event at receive time loses less
+ * than rejecting it. Numbers (and numeric strings) are Unix time in seconds, or in milliseconds when
+ * at least SECONDS_LIMIT; years outside 0000-9999 are left out, as ISO-8601 cannot write them plainly.
+ */
+export function eventTimestamp(value: string | number | null | undefined): string | undefined {
+  let time: number | string
+  if (typeof value === 'number') time = value
+  else if (typeof value === 'string' && value.trim() !== '') {
+    const text = value.trim()
+    time = /^\d+(\.\d+)?$/.test(text) ? Number(text) : text
+  } else return undefined
+  if (typeof time === 'number') {
+    if (!Number.isFinite(time)) return undefined
+    time = Math.abs(time) < SECONDS_LIMIT ? time * 1000 : time
+  }
+  const date = new Date(time)
+  const year = date.getUTCFullYear()
+  if (Number.isNaN(date.getTime()) || year < 0 || year > 9999) return undefined
+  return date.toISOString()
+}
+
+function withIdentity(request: CreateEventRequest, identity: EventIdentity): CreateEventRequest {
+  const { name, timestamp, context, properties, schema } = request
+  return { name, timestamp, ...identity, context, properties, schema }
+}
+
+/** `object` without its `undefined` members, so the JSON (and its key order) is the same every time. */
+function compact<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T
+}
+
+/**
+ * The FullStory request for one Track Custom Event payload, in the identification form of
+ * `identifyEvent`. Throws PayloadValidationError for a payload FullStory would refuse.
+ */
+export function buildEventRequest(payload: TrackPayload): CreateEventRequest {
+  return buildEvent(payload).request
+}
+
+interface BuiltEvent {
+  request: CreateEventRequest
+  /** The same event in the user form, for a session that is full; only when a User ID is known. */
+  fallback?: CreateEventRequest
+}
+
+function buildEvent(payload: TrackPayload): BuiltEvent {
+  const name = eventName(payload.name)
+  const { identity, fallback } = identifyEvent(payload)
+  const { properties, schema } = normalizeProperties(payload.properties, payload.property_types)
+  const hasSchema = schema !== undefined && Object.keys(schema.properties).length > 0
+  const base: CreateEventRequest = {
+    name,
+    timestamp: eventTimestamp(payload.timestamp),
+    context: buildEventContext(payload.context),
+    properties: Object.keys(properties).length > 0 ? properties : undefined,
+    schema: hasSchema ? schema : undefined
+  }
+  return {
+    request: compact(withIdentity(base, identity)),
+    fallback: fallback && compact(withIdentity(base, fallback))
+  }
+}
+
+/** The Idempotency-Key to send: the Idempotency Key field when it is set. */
+function idempotencyKey(payload: TrackPayload): string | undefined {
+  const key = payload.idempotency_key
+  return typeof key === 'string' && key.trim() !== '' ? key : undefined
+}
+
+/**
+ * Sends one event. When FullStory answers that the session named by Session URL is full
+ * (400 `session_page_limit_exceeded`) and a User ID is known, the event is sent once more in the user
+ * form. That resend has a different body, and FullStory refuses a reused Idempotency-Key with another
+ * body, so it carries its own key, derived from the event's: `<key>:user`. The derivation is
+ * deterministic, so a retried delivery of the same event resends under the same key and is recorded once.
+ */
+export async function sendEvent(
+  request: RequestClient,
+  apiKey: string,
+  payload: TrackPayload
+): Promise<ModifiedResponse<unknown>> {
+  const { request: body, fallback } = buildEvent(payload)
+  const key = idempotencyKey(payload)
+  try {
+    return await callFullStory(request, endpoints.createEvent, { apiKey, json: body, idempotencyKey: key })
+  } catch (error) {
+    if (!fallback || !hasFullStoryCode(error, SESSION_FULL_CODE)) throw error
+    return callFullStory(request, endpoints.createEvent, {
+      apiKey,
+      json: fallback,
+      idempotencyKey: key && key + USER_FORM_KEY_SUFFIX
+    })
+  }
+}
+
+/**
+ * Sends a batch of events as FullStory batch import jobs (`POST /v2/events/batch`). Rows are built by
+ * `buildEventRequest`, as single events are. There is no resend for a full session here: FullStory
+ * reports row failures of a job only after the fact, in the job's errors.
+ */
+export function sendEvents(request: RequestClient, apiKey: string, payloads: TrackPayload[]) {
+  return sendBatch(request, {
+    kind: 'events',
+    payloads,
+    build: buildEventRequest,
+    keyOf: idempotencyKey,
+    apiKey,
+    jobSize: payloads[0]?.batch_size
+  })
+}

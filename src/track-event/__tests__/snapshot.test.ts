@@ -1,0 +1,65 @@
+import nock from 'nock'
+import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
+import { generateTestData } from '../../../test/test-data'
+import destination from '../../index'
+import type { Settings } from '../../generated-types'
+
+const testDestination = createTestIntegration(destination)
+const actionSlug = 'trackEvent'
+const destinationSlug = 'FullStory'
+const seedName = `${destinationSlug}#${actionSlug}`
+
+describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination action:`, () => {
+  it('all fields', async () => {
+    const action = destination.actions[actionSlug]
+    const [eventData, settingsData] = generateTestData(seedName, destination, action, false) as unknown as [
+      JSONObject,
+      Settings
+    ]
+
+    nock(/.*/).persist().get(/.*/).reply(200)
+    nock(/.*/).persist().post(/.*/).reply(200)
+    nock(/.*/).persist().put(/.*/).reply(200)
+
+    const event = createTestEvent({ properties: eventData })
+
+    const responses = await testDestination.testAction(actionSlug, {
+      event: event,
+      mapping: event.properties,
+      settings: settingsData,
+      auth: undefined
+    })
+
+    const request = responses[0].request
+    const rawBody = await request.text()
+
+    expect(JSON.parse(rawBody)).toMatchSnapshot()
+    expect(request.headers.get('idempotency-key')).toBe(eventData.idempotency_key)
+  })
+
+  it('required fields', async () => {
+    const action = destination.actions[actionSlug]
+    const [eventData, settingsData] = generateTestData(seedName, destination, action, true) as unknown as [
+      JSONObject,
+      Settings
+    ]
+
+    nock(/.*/).persist().get(/.*/).reply(200)
+    nock(/.*/).persist().post(/.*/).reply(200)
+    nock(/.*/).persist().put(/.*/).reply(200)
+
+    const event = createTestEvent({ properties: eventData })
+
+    const responses = await testDestination.testAction(actionSlug, {
+      event: event,
+      mapping: event.properties,
+      settings: settingsData,
+      auth: undefined
+    })
+
+    const request = responses[0].request
+    const rawBody = await request.text()
+
+    expect(JSON.parse(rawBody)).toMatchSnapshot()
+  })
+})
