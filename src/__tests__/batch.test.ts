@@ -54,7 +54,7 @@ const cases = [
     path: '/v2/users/batch',
     kind: 'users' as const,
     event: identify,
-    row: userRow as (i: number) => object,
+    row: userRow as (i: number) => JSONObject,
     // A uid over FullStory's 256 characters passes Segment's schema but is refused by our builder.
     invalid: () => identify(2, { userId: 'u'.repeat(257) }),
     invalidMessage: /User ID \(user_id\) has 257 characters/
@@ -64,7 +64,7 @@ const cases = [
     path: '/v2/events/batch',
     kind: 'events' as const,
     event: track,
-    row: eventRow as (i: number) => object,
+    row: eventRow as (i: number) => JSONObject,
     // Neither a User ID nor a session: FullStory would file it under a new anonymous user.
     invalid: () => track(2, { userId: null, anonymousId: 'anon-2' }),
     invalidMessage: /FullStory cannot tell whose event this is/
