@@ -1,0 +1,86 @@
+import { readFileSync, readdirSync } from 'fs'
+import path from 'path'
+import definition from '../src'
+
+/** The user guide stays true to the code: every field, every error and every command it names. */
+
+const ROOT = path.resolve(__dirname, '..')
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name)
+    if (entry.isDirectory()) return entry.name === '__tests__' ? [] : sourceFiles(file)
+    return file.endsWith('.ts') && !file.endsWith('generated-types.ts') ? [file] : []
+  })
+}
+
+/** The fixed text a message starts with: its first string literal, up to the first interpolation. */
+function leadingText(call: string): string {
+  const literal = /(['`])((?:\\.|(?!\1).)*?)(\$\{|\1)/s.exec(call)
+  return (literal?.[2] ?? '').replace(/\\'/g, "'").trim()
+}
+
+describe('docs/fields.md', () => {
+  const fields = read('docs/fields.md')
+  const labels = [
+    ...Object.values(definition.authentication?.fields ?? {}).map((field) => field.label),
+    ...Object.values(definition.actions).flatMap((action) => [
+      action.title,
+      ...Object.values(action.fields).map((field) => field.label)
+    ])
+  ]
+
+  it.each(labels)('names "%s"', (label) => {
+    expect(fields).toContain(label)
+  })
+})
+
+describe('docs/troubleshooting.md covers every error the destination raises', () => {
+  const guide = read('docs/troubleshooting.md').replace(/`/g, '')
+  const errors = read('src/fullstory/errors.ts')
+
+  const classes = [...new Set([...errors.matchAll(/new (\w+Error)\(/g)].map((match) => match[1]))]
+  it.each(classes)('the class %s', (name) => {
+    expect(guide).toContain(name)
+  })
+
+  const throwSites = sourceFiles('src').flatMap((file) =>
+    [
+      ...read(file).matchAll(
+        /new (PayloadValidationError|InvalidAuthenticationError|IntegrationError|RetryableError|APIError)\(\s*([^]*?)\)\s*$/gm
+      )
+    ]
+      .map((match) => leadingText(match[2]))
+      .filter((text) => text.length > 0)
+      .map((text) => [file, text.slice(0, 40)] as const)
+  )
+
+  it('finds the messages to check', () => {
+    expect(throwSites.length).toBeGreaterThanOrEqual(12)
+  })
+
+  it.each(throwSites)('%s: "%s"', (_file, text) => {
+    // The guide quotes how each message starts; a message built from parts starts with its parts.
+    const start = text.split(/\s+/).slice(0, 4).join(' ')
+    expect(guide).toContain(start)
+  })
+})
+
+describe('README.md', () => {
+  const readme = read('README.md')
+  const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>
+
+  it('starts with the set-up-and-start and the test commands', () => {
+    const firstBlock = /```sh\n([^]*?)```/.exec(readme)?.[1] ?? ''
+    expect(firstBlock).toContain('npm install && npm start')
+    expect(firstBlock).toContain('npm test')
+  })
+
+  it.each([...new Set([...readme.matchAll(/npm run ([\w:]+)/g)].map((match) => match[1]))])(
+    'npm run %s exists',
+    (script) => {
+      expect(scripts[script]).toBeDefined()
+    }
+  )
+})
