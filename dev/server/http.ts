@@ -65,8 +65,27 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> {
 }
 
 /**
+ * The deepest nesting of arrays and objects the server accepts. actions-core's mapping walks values
+ * recursively and runs out of stack a few thousand levels down (a 32 KB message can nest 16,000),
+ * which would answer bad input with a 500; no real event comes near this bound.
+ */
+export const MAX_JSON_DEPTH = 1000
+
+/** True when `value` nests arrays and objects deeper than `limit` (counted without recursion). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number]
+    if (typeof current !== 'object' || current === null) continue
+    if (depth + 1 > limit) return true
+    for (const child of Array.isArray(current) ? current : Object.values(current)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
+/**
  * The request's JSON body: 415 unless `Content-Type: application/json`, 413 over `maxBytes`,
- * 400 when it is not JSON or not a JSON object.
+ * 400 when it is not JSON, not a JSON object, or nested deeper than MAX_JSON_DEPTH.
  */
 export async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
@@ -83,6 +102,9 @@ export async function readJsonObject(req: IncomingMessage, maxBytes: number): Pr
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'invalid_body', 'The body must be a JSON object.')
+  }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, 'too_deeply_nested', `The body nests arrays and objects more than ${MAX_JSON_DEPTH} deep.`)
   }
   return value as Record<string, unknown>
 }

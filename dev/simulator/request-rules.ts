@@ -54,10 +54,19 @@ function onlyFields(body: JsonObject, allowed: ReadonlySet<string>, where: strin
   }
 }
 
+/** Characters as JSON Schema's maxLength (FullStory's spec) counts them: code points, not UTF-16 units. */
+function characterCount(value: string): number {
+  let count = 0
+  for (const _ of value) count++
+  return count
+}
+
 function optionalString(value: unknown, field: string, max?: number): void {
   if (value === undefined) return
   if (typeof value !== 'string') throw invalid(`${field} must be a string`)
-  if (max !== undefined && value.length > max) throw invalid(`${field} must be at most ${max} characters`)
+  if (max !== undefined && value.length > max && characterCount(value) > max) {
+    throw invalid(`${field} must be at most ${max} characters`)
+  }
 }
 
 /** The body of `POST /v2/users`, or a row of `POST /v2/users/batch` (`batchRow`: `id` allowed). */

@@ -1,5 +1,7 @@
 import type { ModifiedResponse, RequestClient } from '@segment/actions-core'
 import { failureFromResponse, failureFromNetworkError, type Operation } from './errors'
+import { idempotencyHeaderValue } from './idempotency'
+import { sendableApiKey } from './api-key'
 
 /**
  * The one place that knows FullStory's host, paths and headers, and the one place that sends.
@@ -25,7 +27,7 @@ function requestTimeout(): number {
 /** Headers sent on every request (the destination's `extendRequest`). */
 export function authHeaders(apiKey: string): Record<string, string> {
   return {
-    Authorization: `Basic ${apiKey}`,
+    Authorization: `Basic ${sendableApiKey(apiKey)}`,
     'Integration-Source': 'segment',
     'Content-Type': 'application/json'
   }
@@ -69,7 +71,9 @@ export async function callFullStory<Data = unknown>(
       method: endpoint.method,
       json: options.json,
       searchParams: options.searchParams,
-      headers: options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : undefined,
+      headers: options.idempotencyKey
+        ? { 'Idempotency-Key': idempotencyHeaderValue(options.idempotencyKey) }
+        : undefined,
       throwHttpErrors: false,
       timeout: requestTimeout()
     })

@@ -74,7 +74,9 @@ export function retryAfterSeconds(header: string | null | undefined, now = Date.
 }
 
 function redact(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join('[redacted API key]') : text
+  // the key as sent: api-key.ts trims it
+  const key = apiKey?.trim()
+  return key ? text.split(key).join('[redacted API key]') : text
 }
 
 function quote(status: number, body: FullStoryErrorBody, apiKey: string | undefined): string {

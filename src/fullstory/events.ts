@@ -73,14 +73,20 @@ export function eventTimestamp(value: string | number | null | undefined): strin
   return date.toISOString()
 }
 
-function withIdentity(request: CreateEventRequest, identity: EventIdentity): CreateEventRequest {
-  const { name, timestamp, context, properties, schema } = request
-  return { name, timestamp, ...identity, context, properties, schema }
-}
-
-/** `object` without its `undefined` members, so the JSON (and its key order) is the same every time. */
-function compact<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T
+/**
+ * The request in the identification form `identity`: its members in one fixed order and without the
+ * unset ones, so the JSON (and its key order) is the same every time. Written member by member: one
+ * object, no intermediate copies.
+ */
+function withIdentity(base: CreateEventRequest, identity: EventIdentity): CreateEventRequest {
+  const request: CreateEventRequest = { name: base.name }
+  if (base.timestamp !== undefined) request.timestamp = base.timestamp
+  if (identity.user !== undefined) request.user = identity.user
+  if (identity.session !== undefined) request.session = identity.session
+  if (base.context !== undefined) request.context = base.context
+  if (base.properties !== undefined) request.properties = base.properties
+  if (base.schema !== undefined) request.schema = base.schema
+  return request
 }
 
 /**
@@ -110,8 +116,8 @@ function buildEvent(payload: TrackPayload): BuiltEvent {
     schema: hasSchema ? schema : undefined
   }
   return {
-    request: compact(withIdentity(base, identity)),
-    fallback: fallback && compact(withIdentity(base, fallback))
+    request: withIdentity(base, identity),
+    fallback: fallback && withIdentity(base, fallback)
   }
 }
 

@@ -40,9 +40,11 @@ export interface Identification {
 function userId(input: IdentityInput): string | undefined {
   const uid = input.user_id
   if (typeof uid !== 'string' || uid.trim() === '') return undefined
-  if (uid.length > MAX_UID_LENGTH) {
+  // characters as users.ts and FullStory's spec (JSON Schema maxLength) count them: code points
+  const length = uid.length > MAX_UID_LENGTH ? [...uid].length : uid.length
+  if (length > MAX_UID_LENGTH) {
     throw new PayloadValidationError(
-      `User ID is ${uid.length} characters long; FullStory accepts at most ${MAX_UID_LENGTH}. ` +
+      `User ID is ${length} characters long; FullStory accepts at most ${MAX_UID_LENGTH}. ` +
         'Map User ID to a shorter identifier; the event was not sent.'
     )
   }

@@ -1,0 +1,156 @@
+import { createHash } from 'crypto'
+import type { SegmentEvent } from '@segment/actions-core'
+import { codePoints } from './helpers'
+
+/**
+ * What should become of one Segment event sent through the presets, worked out from the event
+ * alone (independently of src/): accepted, or refused before sending for the reasons listed.
+ *
+ * - `payload`: our own checks, a PayloadValidationError whose message matches.
+ * - `schema`: actions-core's schema validation (AggregateAjvError, status 400) refuses the mapped
+ *   payload before our code runs. These are the known findings of this suite (see KNOWN_SCHEMA_REFUSALS):
+ *   inputs a Segment client can send that end in actions-core's error rather than ours.
+ */
+export interface Problem {
+  by: 'payload' | 'schema'
+  /** What the error message must match. */
+  message: RegExp
+  /** A short name, for the counts. */
+  why: string
+}
+
+export interface Expectation {
+  /** The action the preset runs. */
+  action: 'identifyUser' | 'trackEvent'
+  problems: Problem[]
+  /** Accepted: the FullStory uid and, for events, the event name the simulator must hold. */
+  uid?: string
+  name?: string
+}
+
+/** FullStory's uid limit and ours for event names (src/fullstory: 256 and 250). */
+const MAX_UID = 256
+const MAX_EVENT_NAME = 250
+
+/**
+ * Refusals by actions-core's schema that a real Segment client can provoke, each a finding reported
+ * with the suite (fixing them means changing field definitions, which is not this suite's call):
+ * - an identify with no userId (an anonymous identify): `user_id` is a required field;
+ * - a track whose `event` is empty or missing: `name` is a required field;
+ * - `traits.name` / `traits.email` that is an object or a list of other than one value (e.g.
+ *   `name: {first, last}`): Display Name and Email are string fields.
+ */
+export const KNOWN_SCHEMA_REFUSALS = ['identify without userId', 'track without event', 'name/email not a string']
+
+/** A value actions-core coerces to a string field (scalars, and a list of exactly one scalar). */
+function coercesToString(value: unknown): boolean {
+  if (value === undefined || value === null) return true
+  if (Array.isArray(value)) return value.length === 1 && value[0] !== null && typeof value[0] !== 'object'
+  return typeof value !== 'object'
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Trimmed, and cut to MAX_EVENT_NAME UTF-16 units without splitting a character. */
+export function expectedEventName(raw: string): string {
+  let name = ''
+  for (const character of raw.trim()) {
+    if (name.length + character.length > MAX_EVENT_NAME) break
+    name += character
+  }
+  return name
+}
+
+/** The Track Page Views preset's name: "Viewed <name>", or "Viewed Page" when the page has none. */
+function pageEventName(name: unknown): string {
+  return name !== undefined && name !== null && name !== '' ? `Viewed ${String(name)}` : 'Viewed Page'
+}
+
+function eventUserProblems(userId: unknown): Problem[] {
+  if (typeof userId !== 'string' || userId.trim() === '') {
+    return [{ by: 'payload', message: /no User ID/, why: 'event without userId' }]
+  }
+  if (codePoints(userId) > MAX_UID) {
+    return [{ by: 'payload', message: /User ID .*256/, why: 'event userId over 256' }]
+  }
+  return []
+}
+
+/**
+ * `mode`: `batch` for a row of `onBatch`. actions-core strips empty strings from the mapped payload
+ * before validating a single event but not a batch row, so an empty userId or event name reaches our
+ * own checks in a batch.
+ */
+export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'event'): Expectation {
+  if (event.type === 'identify') {
+    const problems: Problem[] = []
+    const userId = event.userId
+    if (userId === '' && mode === 'batch') {
+      problems.push({ by: 'payload', message: /User ID \(user_id\) is missing/, why: 'identify with empty userId' })
+    } else if (typeof userId !== 'string' || userId === '') {
+      problems.push({ by: 'schema', message: /missing the required field 'user_id'/, why: KNOWN_SCHEMA_REFUSALS[0] })
+    } else if (codePoints(userId) > MAX_UID) {
+      problems.push({
+        by: 'payload',
+        message: /User ID \(user_id\) has \d+ characters/,
+        why: 'identify userId over 256'
+      })
+    }
+    const traits = isObject(event.traits) ? event.traits : {}
+    for (const [trait, label] of [
+      ['name', 'Display Name'],
+      ['email', 'Email']
+    ]) {
+      if (!coercesToString(traits[trait])) {
+        problems.push({ by: 'schema', message: new RegExp(`${label} must be a string`), why: KNOWN_SCHEMA_REFUSALS[2] })
+      }
+    }
+    return { action: 'identifyUser', problems, uid: typeof userId === 'string' ? userId : undefined }
+  }
+
+  const problems: Problem[] = []
+  let name: string
+  if (event.type === 'track') {
+    if (typeof event.event !== 'string' || (event.event === '' && mode === 'event')) {
+      problems.push({ by: 'schema', message: /missing the required field 'name'/, why: KNOWN_SCHEMA_REFUSALS[1] })
+    }
+    name = expectedEventName(typeof event.event === 'string' ? event.event : '')
+  } else {
+    name = expectedEventName(pageEventName(event.name))
+  }
+  if (name === '' && problems.length === 0) {
+    problems.push({ by: 'payload', message: /Event Name is empty/, why: 'blank event name' })
+  }
+  problems.push(...eventUserProblems(event.userId))
+  return {
+    action: 'trackEvent',
+    problems,
+    uid: typeof event.userId === 'string' ? event.userId : undefined,
+    name
+  }
+}
+
+/**
+ * The problems that decide the outcome: actions-core's schema runs before our checks, so schema
+ * problems win when there are any.
+ */
+export function decisive(problems: Problem[]): Problem[] {
+  const schema = problems.filter((p) => p.by === 'schema')
+  return schema.length > 0 ? schema : problems
+}
+
+/**
+ * The Idempotency-Key header the request must carry: the messageId when it is 1-255 visible ASCII
+ * characters (and not `undefined`), else `sha256-<hex of its UTF-8 bytes>`; none without a messageId (Track Custom Event
+ * also sends none for a blank one).
+ */
+export function expectedIdempotencyKey(event: SegmentEvent, action: Expectation['action']): string | undefined {
+  const id = event.messageId
+  if (typeof id !== 'string' || id === '') return undefined
+  if (action === 'trackEvent' && id.trim() === '') return undefined
+  // `undefined` too: actions-core's request client deletes a header with that value
+  if (id.length <= 255 && /^[\x21-\x7e]+$/.test(id) && id !== 'undefined') return id
+  return `sha256-${createHash('sha256').update(id, 'utf8').digest('hex')}`
+}

@@ -1,0 +1,345 @@
+import {
+  APIError,
+  Destination,
+  IntegrationError,
+  InvalidAuthenticationError,
+  PayloadValidationError,
+  RetryableError,
+  type JSONObject,
+  type SegmentEvent
+} from '@segment/actions-core'
+import definition from '../../src'
+import type { Simulator } from '../../dev/simulator'
+import {
+  API_KEY,
+  batchSettings,
+  presetSettings,
+  SecretWatch,
+  setEnv,
+  STANDARD_KEY,
+  startE2eSimulator,
+  TEST_KEYS,
+  UNKNOWN_KEY,
+  waitUntil,
+  type E2eSimulator
+} from './helpers'
+
+// FullStory misbehaving, through the simulator: every action, and batches of both kinds, meet
+// rate limits, server errors, a timeout and dropped connections (each a retryable error with its
+// status kept, and a retry stores the event once), and 400/401/403/404 (each a final error with
+// FullStory's code). A response lost after FullStory stored the request (`drop-after`) is retried
+// under the same Idempotency-Key and stored once. onDelete likewise.
+
+let e2e: E2eSimulator
+let sim: Simulator
+const secrets = new SecretWatch([...TEST_KEYS])
+let faultsInjected = 0
+
+beforeAll(async () => {
+  e2e = await startE2eSimulator()
+  sim = e2e.sim
+})
+afterAll(async () => {
+  await e2e.stop()
+  if (process.env.E2E_STATS) console.log(`faults: ${faultsInjected} faults injected`)
+})
+beforeEach(() => sim.reset())
+afterEach(() => {
+  faultsInjected += sim.requests().filter((r) => r.fault).length
+})
+
+interface Entry {
+  status: number
+  errormessage?: string
+  body?: JSONObject
+}
+
+interface Outcome {
+  /** What a single event threw. */
+  error?: unknown
+  /** A batch's multistatus. */
+  entries?: Entry[]
+}
+
+interface Scenario {
+  name: string
+  run(apiKey?: string): Promise<Outcome>
+  /** How many times each item the scenario sends is stored in the simulator. */
+  stored(): number[]
+  /** Batch only: the index of the row our own checks refuse (it must stay a 400 whatever FullStory does). */
+  refusedRow?: number
+}
+
+function singleEvent(name: string, event: SegmentEvent, stored: () => number[]): Scenario {
+  return {
+    name,
+    async run(apiKey = API_KEY) {
+      const destination = new Destination(definition)
+      try {
+        const results = await destination.onEvent(event, presetSettings(apiKey))
+        secrets.check(results, `${name} results`)
+        return {}
+      } catch (error) {
+        secrets.check(error, `${name} error`)
+        return { error }
+      }
+    },
+    stored
+  }
+}
+
+function batchOf(name: string, preset: string, events: SegmentEvent[], refusedRow: number, stored: () => number[]) {
+  return {
+    name,
+    refusedRow,
+    async run(apiKey = API_KEY) {
+      const destination = new Destination(definition)
+      const results = await destination.onBatch(events, batchSettings(apiKey, [preset]))
+      secrets.check(results, `${name} results`)
+      return { entries: (results[0] as { multistatus: Entry[] }).multistatus }
+    },
+    stored
+  } satisfies Scenario
+}
+
+const upserts = (uid: string) => sim.users().find((u) => u.uid === uid)?.upserts ?? 0
+const eventsNamed = (name: string, uid: string) =>
+  sim.events().filter((e) => e.name === name && e.user?.uid === uid).length
+
+const scenarios: Scenario[] = [
+  singleEvent(
+    'identify (Identify User)',
+    { type: 'identify', userId: 'fault-user', messageId: 'msg-identify', traits: { name: 'Ada', plan: 'pro' } },
+    () => [upserts('fault-user')]
+  ),
+  singleEvent(
+    'track (Track Custom Event)',
+    { type: 'track', userId: 'fault-user', event: 'Fault Tested', messageId: 'msg-track', properties: { n: 1 } },
+    () => [eventsNamed('Fault Tested', 'fault-user')]
+  ),
+  singleEvent(
+    'page (Track Page Views)',
+    { type: 'page', userId: 'fault-user', name: 'Pricing', messageId: 'msg-page' },
+    () => [eventsNamed('Viewed Pricing', 'fault-user')]
+  ),
+  batchOf(
+    'a batch of identifies (users job)',
+    'Identify User',
+    [
+      { type: 'identify', userId: 'batch-a', messageId: 'msg-ba', traits: { plan: 'a' } },
+      { type: 'identify', userId: 'x'.repeat(300), messageId: 'msg-too-long' },
+      { type: 'identify', userId: 'batch-b', messageId: 'msg-bb', traits: { plan: 'b' } }
+    ],
+    1,
+    () => [upserts('batch-a'), upserts('batch-b')]
+  ),
+  batchOf(
+    'a batch of tracks (events job)',
+    'Track Custom Event',
+    [
+      { type: 'track', userId: 'batch-a', event: 'Batched', messageId: 'msg-ta' },
+      { type: 'track', anonymousId: 'anon-only', event: 'Batched', messageId: 'msg-anon' },
+      { type: 'track', userId: 'batch-b', event: 'Batched', messageId: 'msg-tb' }
+    ],
+    1,
+    () => [eventsNamed('Batched', 'batch-a'), eventsNamed('Batched', 'batch-b')]
+  )
+]
+
+/** Every valid item failed with `status` (and a message matching), nothing else. */
+function expectFailed(outcome: Outcome, status: number, message: RegExp, retryable: boolean) {
+  if (outcome.entries) {
+    outcome.entries.forEach((entry, i) => {
+      if (entry.status === 400 && /User ID|cannot tell whose event/.test(String(entry.errormessage))) return
+      expect({ i, status: entry.status }).toEqual({ i, status })
+      expect(entry.errormessage).toMatch(message)
+    })
+    return
+  }
+  const error = outcome.error as Error & { status?: number; code?: string }
+  expect(error).toBeDefined()
+  expect(error.status).toBe(status)
+  expect(error.message).toMatch(message)
+  if (retryable) expect(error instanceof RetryableError || error instanceof APIError).toBe(true)
+  else {
+    expect(error).not.toBeInstanceOf(RetryableError)
+    const finalType = status === 401 ? InvalidAuthenticationError : IntegrationError
+    expect(error).toBeInstanceOf(finalType)
+  }
+}
+
+/** Every valid item was delivered; a batch's refused row stays a payload validation 400. */
+function expectDelivered(scenario: Scenario, outcome: Outcome) {
+  expect(outcome.error).toBeUndefined()
+  outcome.entries?.forEach((entry, i) => {
+    if (i === scenario.refusedRow) {
+      expect(entry).toMatchObject({ status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED' })
+    } else expect({ i, status: entry.status }).toEqual({ i, status: 200 })
+  })
+}
+
+const retryable: { fault: string; status: number; message: RegExp; timeoutMs?: number }[] = [
+  { fault: '429;retry-after=7', status: 429, message: /429 too_many_requests.*after 7 seconds/ },
+  { fault: '500', status: 500, message: /500 server_error/ },
+  { fault: '502', status: 502, message: /502 bad_gateway/ },
+  { fault: '503', status: 503, message: /503 service_unavailable/ },
+  { fault: 'drop', status: 503, message: /Could not reach FullStory/ },
+  { fault: 'latency=500', status: 408, message: /did not answer in time/, timeoutMs: 100 }
+]
+
+const final: { what: string; fault?: string; apiKey?: string; status: number; code: string; message: RegExp }[] = [
+  {
+    what: '400 invalid_argument',
+    fault: '400;code=invalid_argument;message=simulated bad request',
+    status: 400,
+    code: 'invalid_argument',
+    message: /400 invalid_argument "simulated bad request".*not retried/
+  },
+  {
+    what: '401 (a key FullStory does not know)',
+    apiKey: UNKNOWN_KEY,
+    status: 401,
+    code: 'INVALID_AUTHENTICATION',
+    message: /401 unauthorized/
+  },
+  {
+    what: '403 forbidden',
+    fault: '403;code=forbidden;message=simulated',
+    status: 403,
+    code: 'forbidden',
+    message: /403 forbidden.*Standard, Architect or Admin/
+  },
+  {
+    what: '404 user_not_found',
+    fault: '404;code=user_not_found;message=User with that ID does not exist',
+    status: 404,
+    code: 'user_not_found',
+    message: /404 user_not_found "User with that ID does not exist"/
+  }
+]
+
+describe.each(scenarios)('$name', (scenario) => {
+  const none = () => scenario.stored().map(() => 0)
+  const once = () => scenario.stored().map(() => 1)
+
+  it.each(retryable)(
+    '$fault ends in a retryable error with status $status; the retry stores it once',
+    async ({ fault, status, message, timeoutMs }) => {
+      sim.faults.queue(fault)
+      const restore = setEnv('FULLSTORY_TIMEOUT_MS', timeoutMs === undefined ? undefined : String(timeoutMs))
+      let first: Outcome
+      try {
+        first = await scenario.run()
+      } finally {
+        restore()
+      }
+      expectFailed(first, status, message, true)
+      if (timeoutMs !== undefined) {
+        // FullStory may still finish what it was doing when the destination gave up
+        await waitUntil(() => sim.requests().length === 1 && sim.inFlight() === 0, 'the slow request is done')
+      } else {
+        expect(scenario.stored()).toEqual(none())
+      }
+
+      expectDelivered(scenario, await scenario.run())
+      expect(scenario.stored()).toEqual(once())
+      expect(sim.faults.pending()).toBe(0)
+    }
+  )
+
+  it.each(final)('$what ends in a final error carrying FullStory’s code; nothing stored', async (c) => {
+    if (c.fault) sim.faults.queue(c.fault)
+    const outcome = await scenario.run(c.apiKey)
+    expectFailed(outcome, c.status, c.message, false)
+    if (outcome.error) expect((outcome.error as { code?: string }).code).toBe(c.code)
+    expect(scenario.stored()).toEqual(none())
+  })
+
+  it('drop-after (stored, the answer lost): a retryable error; the retry is replayed under the same Idempotency-Key and stored once', async () => {
+    sim.faults.queue('drop-after')
+    expectFailed(await scenario.run(), 503, /Could not reach FullStory/, true)
+    expect(scenario.stored()).toEqual(once())
+
+    expectDelivered(scenario, await scenario.run())
+    expect(scenario.stored()).toEqual(once())
+    const [lost, retried] = sim.requests()
+    expect(lost).toMatchObject({ status: 'dropped', fault: 'drop-after' })
+    expect(retried).toMatchObject({ status: 200, replayed: true, idempotencyKey: lost.idempotencyKey })
+    expect(lost.idempotencyKey).toEqual(expect.any(String))
+    if (scenario.refusedRow !== undefined) expect(sim.jobs()).toHaveLength(1)
+  })
+})
+
+describe('onDelete (GDPR deletion)', () => {
+  const remove = async (userId: string | undefined, apiKey = API_KEY) => {
+    const destination = new Destination(definition)
+    try {
+      const result = await destination.onDelete!({ type: 'delete', userId } as SegmentEvent, { apiKey })
+      secrets.check(result, 'onDelete result')
+      return { result }
+    } catch (error) {
+      secrets.check(error, 'onDelete error')
+      return { error: error as Error & { status?: number; code?: string } }
+    }
+  }
+  const identify = (uid: string) =>
+    new Destination(definition).onEvent({ type: 'identify', userId: uid }, presetSettings(API_KEY))
+
+  it('deletes a known user with an Admin key', async () => {
+    await identify('to-delete')
+    const { error } = await remove('to-delete')
+    expect(error).toBeUndefined()
+    expect(sim.users()).toEqual([])
+  })
+
+  it('an unknown user (FullStory 404) is success by design: nothing to delete', async () => {
+    const { result, error } = await remove('never-seen')
+    expect(error).toBeUndefined()
+    expect(result).toMatchObject({ status: 404 })
+    expect(sim.requests()).toEqual([expect.objectContaining({ method: 'DELETE', status: 404 })])
+  })
+
+  it('403 with a Standard key: a final error carrying FullStory’s code and naming the role needed', async () => {
+    await identify('kept')
+    const { error } = await remove('kept', STANDARD_KEY)
+    expect(error).toBeInstanceOf(IntegrationError)
+    expect(error).not.toBeInstanceOf(RetryableError)
+    expect(error).toMatchObject({ status: 403, code: 'forbidden' })
+    expect(error?.message).toMatch(/Admin or Architect/)
+    expect(sim.users()).toHaveLength(1)
+  })
+
+  it('401 with a key FullStory does not know', async () => {
+    const { error } = await remove('anyone', UNKNOWN_KEY)
+    expect(error).toBeInstanceOf(InvalidAuthenticationError)
+    expect(error?.message).toMatch(/401 unauthorized/)
+  })
+
+  it('no userId: a PayloadValidationError, nothing sent', async () => {
+    const { error } = await remove(undefined)
+    expect(error).toBeInstanceOf(PayloadValidationError)
+    expect(sim.requests()).toEqual([])
+  })
+
+  it.each(retryable.filter((r) => !r.timeoutMs))(
+    '$fault ends in a retryable error with status $status; the retry deletes',
+    async ({ fault, status, message }) => {
+      await identify('flaky-delete')
+      sim.faults.queue(fault)
+      const { error } = await remove('flaky-delete')
+      expect(error).toBeInstanceOf(RetryableError)
+      expect(error).toMatchObject({ status })
+      expect(error?.message).toMatch(message)
+      expect(sim.users()).toHaveLength(1)
+      expect((await remove('flaky-delete')).error).toBeUndefined()
+      expect(sim.users()).toEqual([])
+    }
+  )
+})
+
+describe('secrets', () => {
+  it('no error, stack or result above holds an API key', () => {
+    expect(secrets.checked).toBeGreaterThan(100)
+    expect(secrets.leaks).toEqual([])
+  })
+})

@@ -1,0 +1,160 @@
+import { inspect } from 'util'
+import type { JSONObject } from '@segment/actions-core'
+import definition from '../../src'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../dev/simulator'
+
+/**
+ * Shared by the end-to-end suites of test/e2e: the API keys they use, the destination's presets as
+ * subscriptions, the simulator with the destination pointed at it, environment overrides that are
+ * always restored, a watch for leaked secrets and a bounded task runner.
+ */
+
+/** The Admin key the simulator accepts in every suite: distinctive, so that a leak is unmistakable. */
+export const API_KEY = 'na1.E2E-reliability-admin-key-7d1f0c93b4a2'
+/** A Standard (USER role) key: it may send users and events, not delete them. */
+export const STANDARD_KEY = 'na1.E2E-reliability-standard-key-52e8a9c1'
+/** A key the simulator does not know (401). */
+export const UNKNOWN_KEY = 'na1.E2E-reliability-revoked-key-0b6d3f7e'
+export const TEST_KEYS = [API_KEY, STANDARD_KEY, UNKNOWN_KEY] as const
+
+export interface SubscriptionSetting {
+  subscribe: string
+  partnerAction: string
+  mapping: JSONObject
+}
+
+/**
+ * Every preset (or those named) as a subscription, as Segment's pipeline hands them over, optionally
+ * with mapping overrides.
+ */
+export function presetSubscriptions(overrides: JSONObject = {}, names?: readonly string[]): SubscriptionSetting[] {
+  const presets = (definition.presets ?? []).filter((preset) => !names || names.includes(preset.name ?? ''))
+  return presets.map((preset) => {
+    if (!('subscribe' in preset) || !preset.subscribe) throw new Error(`preset ${preset.name} has no subscribe`)
+    return {
+      subscribe: preset.subscribe,
+      partnerAction: preset.partnerAction,
+      mapping: { ...(preset.mapping as JSONObject), ...overrides }
+    }
+  })
+}
+
+/** Settings for `Destination.onEvent` / `onBatch`: the API key and the presets (or those named) as subscriptions. */
+export function presetSettings(
+  apiKey: string = API_KEY,
+  overrides: JSONObject = {},
+  names?: readonly string[]
+): JSONObject {
+  return { apiKey, subscriptions: presetSubscriptions(overrides, names) } as unknown as JSONObject
+}
+
+/** The same, with Send in Batches on (what Segment's pipeline sends when it batches). */
+export function batchSettings(apiKey: string = API_KEY, names?: readonly string[]): JSONObject {
+  return presetSettings(apiKey, { enable_batching: true }, names)
+}
+
+/**
+ * Sets an environment variable; the returned function puts the previous value back. The destination
+ * reads FULLSTORY_API_URL and FULLSTORY_TIMEOUT_MS at each request.
+ */
+export function setEnv(name: string, value: string | undefined): () => void {
+  const previous = process.env[name]
+  if (value === undefined) delete process.env[name]
+  else process.env[name] = value
+  return () => {
+    if (previous === undefined) delete process.env[name]
+    else process.env[name] = previous
+  }
+}
+
+export interface E2eSimulator {
+  sim: Simulator
+  /** Closes the simulator and restores FULLSTORY_API_URL. */
+  stop(): Promise<void>
+}
+
+/**
+ * A simulator on 127.0.0.1 that knows the test keys (API_KEY Admin, STANDARD_KEY Standard), with
+ * the destination pointed at it.
+ */
+export async function startE2eSimulator(options: SimulatorOptions = {}): Promise<E2eSimulator> {
+  const sim = await startSimulator({ port: 0, keys: { [API_KEY]: 'ADMIN', [STANDARD_KEY]: 'USER' }, ...options })
+  const restore = setEnv('FULLSTORY_API_URL', sim.url)
+  return {
+    sim,
+    async stop() {
+      restore()
+      await sim.close()
+    }
+  }
+}
+
+/** Waits (polling) until `condition` holds; fails after `timeoutMs`. For background work, not timing. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+/** Runs every task with at most `limit` running at once; results in task order. */
+export async function runLimited<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length)
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++
+      results[index] = await tasks[index]()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
+  return results
+}
+
+/** Length in code points (what JSON Schema's maxLength counts). */
+export function codePoints(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
+
+/**
+ * Watches everything a suite gets back (errors with their stacks and own fields, results, log lines,
+ * HTTP answers) for secrets, in their raw and URL-encoded forms.
+ */
+export class SecretWatch {
+  /** How many values were checked. */
+  checked = 0
+  /** Where a secret was seen (empty when none leaked). */
+  readonly leaks: string[] = []
+  private readonly needles: string[]
+
+  constructor(secrets: readonly string[]) {
+    const forms = secrets.flatMap((secret) => [secret, encodeURIComponent(secret)])
+    this.needles = [...new Set(forms)]
+  }
+
+  /** The text forms of a value that could reach a log: message, stack, inspected fields, JSON. */
+  static texts(value: unknown): string[] {
+    if (typeof value === 'string') return [value]
+    const texts = [inspect(value, { depth: 8, showHidden: false, maxStringLength: Infinity, maxArrayLength: 1000 })]
+    if (value instanceof Error) texts.push(String(value.message), String(value.stack))
+    try {
+      texts.push(JSON.stringify(value) ?? '')
+    } catch {
+      // circular: the inspected form above covers it
+    }
+    return texts
+  }
+
+  check(value: unknown, where: string): void {
+    this.checked++
+    for (const text of SecretWatch.texts(value)) {
+      if (this.needles.some((needle) => text.includes(needle))) {
+        this.leaks.push(where)
+        return
+      }
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import { readdirSync, readFileSync } from 'fs'
+import { join, relative } from 'path'
+import { Destination, InvalidAuthenticationError, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import definition from '../../src'
+import { DEV_API_KEY } from '../../dev/constants'
+import type { Simulator } from '../../dev/simulator'
+import { startServer, type RunningServer } from '../../dev/server'
+import { generateTestData } from '../test-data'
+import {
+  API_KEY,
+  batchSettings,
+  presetSettings,
+  SecretWatch,
+  setEnv,
+  STANDARD_KEY,
+  startE2eSimulator,
+  TEST_KEYS,
+  UNKNOWN_KEY,
+  waitUntil,
+  type E2eSimulator
+} from './helpers'
+
+// The API key never leaves the destination in an error message, a stack, a result, a log line of the
+// local server or an answer of it, whatever FullStory does, even when FullStory's own error message
+// repeats the key. And no snapshot in the repository holds any key used by the tests.
+
+const ROOT = join(__dirname, '..', '..')
+/** A key that HTTP cannot carry in a header (non-Latin-1 letters): sending fails before FullStory. */
+const UNSENDABLE_KEY = 'na1.E2E-reliability-ключ-9c4e2a'
+const ALL_KEYS = [...TEST_KEYS, UNSENDABLE_KEY, DEV_API_KEY]
+
+let e2e: E2eSimulator
+let sim: Simulator
+
+beforeAll(async () => {
+  e2e = await startE2eSimulator()
+  sim = e2e.sim
+})
+afterAll(() => e2e.stop())
+beforeEach(() => sim.reset())
+
+/** Every fault, with FullStory's error message repeating the API key where it has a message. */
+const FAULTS: { fault: string; timeoutMs?: number }[] = [
+  ...[400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504].map((status) => ({
+    fault: `${status};code=echo;message=rejected key ${API_KEY} (Basic ${API_KEY})`
+  })),
+  { fault: '429;retry-after=5' },
+  { fault: 'drop' },
+  { fault: 'drop-after' },
+  { fault: 'latency=400', timeoutMs: 100 }
+]
+
+const identify: SegmentEvent = {
+  type: 'identify',
+  userId: 'secret-user',
+  messageId: 'msg-s-1',
+  traits: { plan: 'pro' }
+}
+const track: SegmentEvent = { type: 'track', userId: 'secret-user', event: 'Secret Tested', messageId: 'msg-s-2' }
+const page: SegmentEvent = { type: 'page', userId: 'secret-user', name: 'Home', messageId: 'msg-s-3' }
+
+/** Runs `work`, checking whatever it returns or throws. */
+async function watched(watch: SecretWatch, where: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    watch.check(await work(), where)
+  } catch (error) {
+    watch.check(error, where)
+  }
+}
+
+/** Waits for a request the destination gave up on (timeout) to finish in the simulator. */
+const settle = () => waitUntil(() => sim.inFlight() === 0, 'the simulator is idle')
+
+describe('the destination, called directly', () => {
+  it(`under ${FAULTS.length} faults (FullStory repeating the key) and bad keys: no key in any error, stack or result`, async () => {
+    const watch = new SecretWatch(ALL_KEYS)
+    const destination = new Destination(definition)
+    const calls: [string, (apiKey: string) => Promise<unknown>][] = [
+      ['identify', (apiKey) => destination.onEvent(identify, presetSettings(apiKey))],
+      ['track', (apiKey) => destination.onEvent(track, presetSettings(apiKey))],
+      ['page', (apiKey) => destination.onEvent(page, presetSettings(apiKey))],
+      ['batch', (apiKey) => destination.onBatch([identify, track, page], batchSettings(apiKey))],
+      [
+        'delete',
+        (apiKey) => destination.onDelete!({ type: 'delete', userId: 'secret-user' } as SegmentEvent, { apiKey })
+      ],
+      ['testAuthentication', (apiKey) => destination.testAuthentication({ apiKey })]
+    ]
+    for (const { fault, timeoutMs } of FAULTS) {
+      for (const [name, call] of calls) {
+        sim.reset()
+        sim.faults.always(fault)
+        const restore = setEnv('FULLSTORY_TIMEOUT_MS', timeoutMs === undefined ? undefined : String(timeoutMs))
+        try {
+          await watched(watch, `${name} under ${fault}`, () => call(API_KEY))
+        } finally {
+          restore()
+          sim.faults.clear()
+        }
+        await settle()
+      }
+    }
+    for (const apiKey of [UNKNOWN_KEY, STANDARD_KEY, UNSENDABLE_KEY, `${API_KEY}\n`]) {
+      for (const [name, call] of calls) await watched(watch, `${name} with another key`, () => call(apiKey))
+    }
+    expect(watch.checked).toBe((FAULTS.length + 4) * calls.length)
+    expect(watch.leaks).toEqual([])
+  })
+
+  it('a key HTTP cannot carry is refused as invalid without quoting it; a key pasted with a line break is sent trimmed', async () => {
+    const destination = new Destination(definition)
+    const refused = destination.onEvent(track, presetSettings(UNSENDABLE_KEY))
+    await expect(refused).rejects.toBeInstanceOf(InvalidAuthenticationError)
+    await expect(refused).rejects.toThrow(/characters an API key cannot have/)
+    await expect(destination.testAuthentication({ apiKey: UNSENDABLE_KEY })).rejects.toBeInstanceOf(
+      InvalidAuthenticationError
+    )
+    expect(sim.requests()).toEqual([])
+
+    await destination.onEvent(track, presetSettings(` ${API_KEY}\r\n`))
+    expect(sim.events()).toEqual([expect.objectContaining({ name: 'Secret Tested' })])
+  })
+})
+
+describe('the local server', () => {
+  let server: RunningServer
+  const logLines: string[] = []
+
+  beforeAll(async () => {
+    server = await startServer({ port: 0, fullstoryUrl: sim.url, apiKey: API_KEY, log: (line) => logLines.push(line) })
+  })
+  afterAll(() => server.close())
+
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(server.url + path, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Basic ${Buffer.from('secret-write-key:').toString('base64')}`,
+        ...headers
+      }
+    })
+    return `${response.status} ${await response.text()}`
+  }
+
+  it(`under the same faults and bad keys: no key in any answer or log line`, async () => {
+    const watch = new SecretWatch(ALL_KEYS)
+    const requests: [string, (apiKey: string) => Promise<string>][] = [
+      ['/v1/identify', () => post('/v1/identify', identify)],
+      ['/v1/track', () => post('/v1/track', track)],
+      ['/v1/page', () => post('/v1/page', page)],
+      ['/v1/batch', () => post('/v1/batch', { batch: [identify, track, page] })],
+      ['/identifyUser', (apiKey) => post('/identifyUser', { payload: identify, settings: { apiKey } })],
+      [
+        '/trackEvent batch',
+        (apiKey) =>
+          post('/trackEvent', { payload: [track, page], settings: { apiKey }, mapping: { enable_batching: true } })
+      ],
+      ['/delete', (apiKey) => post('/delete', { payload: { userId: 'secret-user' }, settings: { apiKey } })],
+      ['/authentication', (apiKey) => post('/authentication', { settings: { apiKey } })]
+    ]
+    for (const { fault, timeoutMs } of FAULTS) {
+      for (const [name, request] of requests) {
+        sim.reset()
+        sim.faults.always(fault)
+        const restore = setEnv('FULLSTORY_TIMEOUT_MS', timeoutMs === undefined ? undefined : String(timeoutMs))
+        try {
+          watch.check(await request(API_KEY), `${name} under ${fault}`)
+        } finally {
+          restore()
+          sim.faults.clear()
+        }
+        await settle()
+      }
+    }
+    for (const apiKey of [UNKNOWN_KEY, STANDARD_KEY, UNSENDABLE_KEY, `${API_KEY}\n`]) {
+      for (const [name, request] of requests) watch.check(await request(apiKey), `${name} with another key`)
+    }
+    expect(logLines.length).toBeGreaterThan(FAULTS.length * requests.length)
+    for (const line of logLines) watch.check(line, `log line ${line}`)
+    expect(watch.leaks).toEqual([])
+  })
+})
+
+/** Every file under `dir` whose path matches `wanted`, skipping node_modules, dist and dot folders. */
+function filesUnder(dir: string, wanted: RegExp): string[] {
+  const found: string[] = []
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) found.push(...filesUnder(path, wanted))
+    else if (wanted.test(path)) found.push(path)
+  }
+  return found
+}
+
+/**
+ * The keys the tests use: those above, every key literal in a test file (`apiKey = '...'`,
+ * `SOME_KEY: '...'`), and the API keys the snapshot tests generate for their settings.
+ */
+function keysUsedByTests(): string[] {
+  const keys = new Set<string>(ALL_KEYS)
+  const testFiles = filesUnder(ROOT, /(\.test\.ts|[/\\]helpers\.ts|[/\\]constants\.ts)$/)
+  for (const file of testFiles) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:apiKey|[A-Z_]*KEY)\s*[:=]\s*'([^'\s$]{6,})'/g)) {
+      keys.add(match[1])
+    }
+  }
+  for (const file of testFiles.filter((f) => f.endsWith('snapshot.test.ts'))) {
+    const text = readFileSync(file, 'utf8')
+    const slug = /destinationSlug = '([^']+)'/.exec(text)?.[1]
+    const actionSlug = /actionSlug = '([^']+)'/.exec(text)?.[1]
+    if (!slug) continue
+    for (const action of actionSlug ? [actionSlug] : Object.keys(definition.actions)) {
+      const [, settings] = generateTestData(`${slug}#${action}`, definition, definition.actions[action], false) as [
+        JSONObject,
+        JSONObject
+      ]
+      keys.add(String(settings.apiKey))
+    }
+  }
+  return [...keys]
+}
+
+describe('snapshots', () => {
+  it('no __snapshots__/*.snap file in the repository holds a key used by the tests or the dev key', () => {
+    const snapshots = filesUnder(ROOT, /[/\\]__snapshots__[/\\][^/\\]+\.snap$/)
+    expect(snapshots.length).toBeGreaterThanOrEqual(3)
+    const keys = keysUsedByTests()
+    expect(keys).toEqual(expect.arrayContaining([API_KEY, DEV_API_KEY, 'na1.test-key-0123456789abcdef']))
+    expect(keys.length).toBeGreaterThan(ALL_KEYS.length + 4)
+    const found: string[] = []
+    for (const file of snapshots) {
+      const text = readFileSync(file, 'utf8')
+      for (const key of keys) if (text.includes(key)) found.push(`${relative(ROOT, file)}: ${key}`)
+    }
+    expect(found).toEqual([])
+  })
+})
