@@ -13,7 +13,7 @@ import { median } from './measure'
  * where its time went. One unmeasured run first (file cache), then the median of RUNS.
  */
 
-export const RUNS = 7
+export const RUNS = 5
 
 export interface ColdStart {
   wallMs: number

@@ -1,4 +1,4 @@
-import { join } from 'path'
+import { join, resolve } from 'path'
 import type { DestinationDefinition, JSONObject, RequestClient } from '@segment/actions-core'
 import type { Settings } from '../src/generated-types'
 import { DEV_API_KEY } from '../dev/constants'
@@ -7,9 +7,11 @@ import type { PreparedRequest } from './requests'
 /**
  * The destination as the bench runs it: the BUILT package (`dist/`, what Segment loads), never the
  * TypeScript sources, so the figures are those of the shipped JavaScript. `npm run bench` builds first.
+ * `BENCH_DIST=<dir>` runs another build instead (e.g. a copy of dist/ from before a change; it needs
+ * a `node_modules` beside it), and then docs/benchmarks.md is left alone.
  */
 
-export const DIST = join(__dirname, '..', 'dist')
+export const DIST = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(__dirname, '..', 'dist')
 
 /** The built package's modules, loaded at run time (dist/ need not exist when the bench is type-checked). */
 export function loadBuilt<T>(relative: string, dist = DIST): T {

@@ -4,10 +4,10 @@ import { buildersAlone, capturePayloads } from './builders'
 import { coldStart } from './cold-start'
 import { builtDefinition, floorDefinition, presetSubscriptions, replayDefinition } from './destination'
 import { EVENT_COUNT, generateEvents, sixtyKeyTraits } from './events'
-import { total, type Measurement } from './measure'
+import { cpuPerItem, total, type Measurement } from './measure'
 import { batchEvents, batchesOf, ceiling, propertiesAlone, requestTimeoutMs, singleEvents } from './phases'
 import { profiled } from './profile'
-import { printTable, writeReport, type Results, type Round, type Variant } from './report'
+import { printTable, REPORT, writeReport, type Results, type Round, type Variant } from './report'
 import { byIdempotencyKey, prepareRequests, type PreparedRequest } from './requests'
 import { startSimulatorChild, type SimulatorChild } from './simulator-child'
 
@@ -23,7 +23,7 @@ import { startSimulatorChild, type SimulatorChild } from './simulator-child'
  */
 
 /** Rounds over all the events (each round: every chunk through every variant, then the batches). */
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 2
 const CHUNK = 1000
 /** Events run under the CPU profiler. */
 const PROFILED_EVENTS = 2500
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       }
       const batch = await runBatches()
       const round: Round = {
+        chunkOwnShares: parts.destination.map((d, i) => (cpuPerItem(d) - cpuPerItem(parts.replay[i])) / cpuPerItem(d)),
         destination: total(parts.destination),
         replay: total(parts.replay),
         floor: total(parts.floor),
@@ -141,7 +142,8 @@ async function main(): Promise<void> {
       seconds: (Date.now() - started) / 1000
     }
     printTable(results)
-    writeReport(results)
+    if (process.env.BENCH_DIST) log(`BENCH_DIST is set: ${REPORT} left alone`)
+    else writeReport(results)
   } finally {
     await sim.close()
   }

@@ -14,6 +14,7 @@ import {
  * | 401                   | InvalidAuthenticationError                      | no                 |
  * | 403                   | IntegrationError 403 naming the role needed     | no                 |
  * | 404                   | IntegrationError 404 with troubleshooting text  | no                 |
+ * | 409                   | RetryableError 423 (see below)                  | yes                |
  * | other 4xx             | IntegrationError with status and code           | no                 |
  * | 429                   | RetryableError 429 quoting Retry-After          | yes                |
  * | 5xx                   | RetryableError (APIError for 501 and >= 512)    | yes (not 501)      |
@@ -116,6 +117,18 @@ export function failureFromResponse(
         `Identify User first; if it was, check that the API key belongs to the FullStory org that holds the user.`,
       body.code ?? 'not_found',
       404
+    )
+  }
+  if (status === 409) {
+    // FullStory documents no 409; its idempotency page says a request that collides with an in-flight
+    // request under the same Idempotency-Key is not saved, which is what a 409 would most likely mean
+    // (a retry after a timeout, racing the first attempt). Retrying is the safe course: the retry gets
+    // the first attempt's outcome, or runs again if that attempt failed. actions-core's RetryableError
+    // cannot carry 409, so it is sent on as 423 (Locked), which Segment retries.
+    return new RetryableError(
+      `FullStory reported a conflict (${said}), most likely an earlier attempt of this request still in ` +
+        `progress under the same Idempotency-Key; Segment will retry.`,
+      423
     )
   }
   if (status === 429) {

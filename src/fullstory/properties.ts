@@ -1,5 +1,5 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import { transliterate } from 'transliteration'
+import type * as Transliteration from 'transliteration'
 import {
   MAX_PROPERTIES,
   MAX_PROPERTY_DEPTH,
@@ -153,6 +153,18 @@ const MAX_OBJECT_PATH_LENGTH = MAX_PROPERTY_PATH_LENGTH - 1 - MIN_NESTED_NAME_RO
 const cleanedNames = new Map<string, string>()
 const CLEANED_NAMES_CACHE_SIZE = 2000
 
+let transliterate: typeof Transliteration.transliterate | undefined
+
+/**
+ * Non-ASCII letters as ASCII. The transliteration library (and its tables) is loaded on first need:
+ * loading it took about half of this package's load time, for keys that most events never have.
+ */
+function toAscii(key: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires -- loaded lazily, see above
+  transliterate ??= (require('transliteration') as typeof Transliteration).transliterate
+  return transliterate(key, { unknown: '' })
+}
+
 /**
  * A FullStory property name for one source key, without the context rules (length, collisions):
  * transliterate, drop invalid characters, prefix a non-letter start, name an empty result.
@@ -161,7 +173,7 @@ export function cleanName(key: string): string {
   if (VALID_NAME.test(key)) return key
   let name = cleanedNames.get(key)
   if (name === undefined) {
-    const ascii = NON_ASCII.test(key) ? transliterate(key, { unknown: '' }) : key
+    const ascii = NON_ASCII.test(key) ? toAscii(key) : key
     const cleaned = ascii.replace(INVALID_NAME_CHARS, '')
     if (cleaned === '') name = NAME_PREFIX + codePointsHex(key)
     else name = STARTS_WITH_LETTER.test(cleaned) ? cleaned : NAME_PREFIX + cleaned

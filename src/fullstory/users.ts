@@ -41,10 +41,11 @@ function longerThan(text: string, max: number): boolean {
  */
 export function buildUserRequest(payload: IdentifyPayload): CreateUserRequest {
   const uid = payload.user_id
-  if (typeof uid !== 'string' || uid === '') {
+  if (typeof uid !== 'string' || uid.trim() === '') {
     throw new PayloadValidationError(
-      'User ID (user_id) is missing: FullStory would create a new anonymous user for every identify without ' +
-        'one. Map User ID to the Segment userId (the default) or to another stable ID.'
+      'User ID (user_id) is missing or blank: FullStory would create a new anonymous user for every identify ' +
+        'without one, so the user was not sent. Map User ID to the Segment userId (the default) or to another ' +
+        'stable ID; anonymous visitors are best sent as events.'
     )
   }
   if (longerThan(uid, MAX_UID_LENGTH)) {

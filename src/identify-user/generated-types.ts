@@ -2,9 +2,9 @@
 
 export interface Payload {
   /**
-   * Your stable ID for the user, sent as the FullStory uid. Required: without it FullStory would create a new anonymous user for every identify call. FullStory accepts at most 256 characters; a longer ID stops the event with an error.
+   * Your stable ID for the user, sent as the FullStory uid. Needed on every identify: without it FullStory would create a new anonymous user for every call, so an identify without one (empty or blank) stops with an error saying so. FullStory accepts at most 256 characters; a longer ID stops the event with an error.
    */
-  user_id: string
+  user_id?: string
   /**
    * Segment's anonymous ID for the user, sent as the user property segmentAnonymousId (the name Segment's earlier FullStory actions use). It comes first among the properties and keeps that name; a trait of the same name is then sent as segmentAnonymousId_2.
    */

@@ -14,11 +14,13 @@ const action: ActionDefinition<Settings, Payload> = {
     user_id: {
       label: 'User ID',
       description:
-        'Your stable ID for the user, sent as the FullStory uid. Required: without it FullStory would create a new ' +
-        'anonymous user for every identify call. FullStory accepts at most 256 characters; a longer ID stops the ' +
-        'event with an error.',
+        'Your stable ID for the user, sent as the FullStory uid. Needed on every identify: without it FullStory ' +
+        'would create a new anonymous user for every call, so an identify without one (empty or blank) stops with ' +
+        'an error saying so. FullStory accepts at most 256 characters; a longer ID stops the event with an error.',
       type: 'string',
-      required: true,
+      // Checked by the action (a PayloadValidationError naming the field) rather than by the schema, so an
+      // anonymous identify is refused with the same kind of error as every other payload problem.
+      required: false,
       default: { '@path': '$.userId' }
     },
     anonymous_id: {

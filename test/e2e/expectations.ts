@@ -33,14 +33,14 @@ const MAX_UID = 256
 const MAX_EVENT_NAME = 250
 
 /**
- * Refusals by actions-core's schema that a real Segment client can provoke, each a finding reported
- * with the suite (fixing them means changing field definitions, which is not this suite's call):
- * - an identify with no userId (an anonymous identify): `user_id` is a required field;
- * - a track whose `event` is empty or missing: `name` is a required field;
+ * Refusals by actions-core's schema that a real Segment client can provoke:
+ * - a track whose `event` is empty or missing (Segment's spec requires it): Event Name is a
+ *   required field, refused with "missing the required field 'name'" (AggregateAjvError, 400);
  * - `traits.name` / `traits.email` that is an object or a list of other than one value (e.g.
- *   `name: {first, last}`): Display Name and Email are string fields.
+ *   `name: {first, last}`): Display Name and Email are string fields, and actions-core refuses the
+ *   mapped payload (AggregateAjvError, 400) before the action runs.
  */
-export const KNOWN_SCHEMA_REFUSALS = ['identify without userId', 'track without event', 'name/email not a string']
+export const KNOWN_SCHEMA_REFUSALS = ['name/email not a string', 'track without event']
 
 /** A value actions-core coerces to a string field (scalars, and a list of exactly one scalar). */
 function coercesToString(value: unknown): boolean {
@@ -80,17 +80,15 @@ function eventUserProblems(userId: unknown): Problem[] {
 
 /**
  * `mode`: `batch` for a row of `onBatch`. actions-core strips empty strings from the mapped payload
- * before validating a single event but not a batch row, so an empty userId or event name reaches our
- * own checks in a batch.
+ * before validating a single event but not a batch row, so an empty event name reaches our own check
+ * in a batch.
  */
 export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'event'): Expectation {
   if (event.type === 'identify') {
     const problems: Problem[] = []
     const userId = event.userId
-    if (userId === '' && mode === 'batch') {
-      problems.push({ by: 'payload', message: /User ID \(user_id\) is missing/, why: 'identify with empty userId' })
-    } else if (typeof userId !== 'string' || userId === '') {
-      problems.push({ by: 'schema', message: /missing the required field 'user_id'/, why: KNOWN_SCHEMA_REFUSALS[0] })
+    if (typeof userId !== 'string' || userId.trim() === '') {
+      problems.push({ by: 'payload', message: /User ID \(user_id\) is missing/, why: 'identify without userId' })
     } else if (codePoints(userId) > MAX_UID) {
       problems.push({
         by: 'payload',
@@ -104,7 +102,7 @@ export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'e
       ['email', 'Email']
     ]) {
       if (!coercesToString(traits[trait])) {
-        problems.push({ by: 'schema', message: new RegExp(`${label} must be a string`), why: KNOWN_SCHEMA_REFUSALS[2] })
+        problems.push({ by: 'schema', message: new RegExp(`${label} must be a string`), why: KNOWN_SCHEMA_REFUSALS[0] })
       }
     }
     return { action: 'identifyUser', problems, uid: typeof userId === 'string' ? userId : undefined }
@@ -113,6 +111,7 @@ export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'e
   const problems: Problem[] = []
   let name: string
   if (event.type === 'track') {
+    // Segment's track spec requires `event`: an empty or missing one is refused by the field schema.
     if (typeof event.event !== 'string' || (event.event === '' && mode === 'event')) {
       problems.push({ by: 'schema', message: /missing the required field 'name'/, why: KNOWN_SCHEMA_REFUSALS[1] })
     }

@@ -82,6 +82,17 @@ describe('callFullStory: FullStory answers -> actions-core errors (design.md sec
     expect(error.message).toContain('belongs to the FullStory org')
   })
 
+  it('409 (an Idempotency-Key still in use, UNCONFIRMED): retryable, sent on as 423', async () => {
+    const error = await failureOf((s) =>
+      s.reply(409, { code: 'idempotency_key_in_use', message: 'A request with this key is in progress' })
+    )
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error.status).toBe(423)
+    expect(error.message).toBe(
+      'FullStory reported a conflict (FullStory answered 409 idempotency_key_in_use "A request with this key is in progress"), most likely an earlier attempt of this request still in progress under the same Idempotency-Key; Segment will retry.'
+    )
+  })
+
   it('429 with Retry-After: 7: retryable, and the message says 7 seconds', async () => {
     const error = await failureOf((s) =>
       s.reply(429, { code: 'too_many_requests', message: 'Too many requests.' }, { 'Retry-After': '7' })

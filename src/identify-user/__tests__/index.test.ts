@@ -232,9 +232,8 @@ describe('Identify User', () => {
 
   it('rejects an identify without a userId before sending anything, naming the field', async () => {
     const error = await identify(identifyEvent({ userId: undefined })).catch((e: Error) => e)
-    // actions-core's schema validation (AggregateAjvError) runs before perform and names the field.
-    expect(error).toBeInstanceOf(Error)
-    expect((error as Error).message).toBe("The root value is missing the required field 'user_id'.")
+    expect(error).toBeInstanceOf(PayloadValidationError)
+    expect((error as Error).message).toMatch(/^User ID \(user_id\) is missing or blank/)
     expect(testDestination.responses).toHaveLength(0)
   })
 
@@ -248,7 +247,8 @@ describe('Identify User', () => {
     const error = await destination
       .onEvent(identifyEvent({ userId: undefined }), { apiKey, subscriptions: [subscription] })
       .catch((e: Error) => e)
-    expect((error as Error).message).toBe("The root value is missing the required field 'user_id'.")
+    expect(error).toBeInstanceOf(PayloadValidationError)
+    expect((error as Error).message).toMatch(/^User ID \(user_id\) is missing or blank/)
     expect((error as { status?: number }).status).toBe(400)
     expect(nock.pendingMocks()).toEqual([])
   })
@@ -256,6 +256,7 @@ describe('Identify User', () => {
   it('refuses a payload without a User ID in the builder too (for batches and direct calls)', () => {
     expect(() => buildUserRequest({} as never)).toThrow(PayloadValidationError)
     expect(() => buildUserRequest({ user_id: '' })).toThrow('User ID (user_id) is missing')
+    expect(() => buildUserRequest({ user_id: '   ' })).toThrow('User ID (user_id) is missing')
   })
 
   it('rejects a uid over 256 characters with a PayloadValidationError and sends nothing', async () => {
