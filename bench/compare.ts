@@ -1,6 +1,6 @@
 import { resolve } from 'path'
-import { buildersAlone, capturePayloads } from './builders'
-import { builtDefinition, DIST, presetSubscriptions } from './destination'
+import { buildersAlone, capturePayloads, type CapturedPayload } from './builders'
+import { builtDefinition, DIST, loadBuilt, presetSubscriptions } from './destination'
 import { generateEvents, sixtyKeyTraits } from './events'
 import { cpuPerItem, median, perSecond, type Measurement } from './measure'
 import { propertiesAlone } from './phases'
@@ -8,7 +8,8 @@ import { propertiesAlone } from './phases'
 /**
  * Before/after figures for an optimisation, in one process: our code alone (the properties module on
  * the 60-key traits, and the row builders on the bench's mapped payloads) from two builds, run in
- * alternation so both meet the same machine conditions.
+ * alternation so both meet the same machine conditions. First it checks that both builds make the
+ * same request, byte for byte, from every one of the bench's payloads.
  *
  *   cp -r dist /tmp/before/dist && ln -s "$PWD/node_modules" /tmp/before/node_modules
  *   ...change src/, npm run build...
@@ -16,6 +17,21 @@ import { propertiesAlone } from './phases'
  */
 
 const ROUNDS = 5
+
+interface Builders {
+  buildUserRequest(payload: unknown): unknown
+  buildEventRequest(payload: unknown): unknown
+}
+
+/** Payloads whose request (its JSON, byte for byte) differs between the two builds: must be none. */
+function differingBodies(payloads: CapturedPayload[], before: string, after: string): number {
+  const json = (dist: string, { action, payload }: CapturedPayload) => {
+    const { buildUserRequest } = loadBuilt<Builders>('fullstory/users.js', dist)
+    const { buildEventRequest } = loadBuilt<Builders>('fullstory/events.js', dist)
+    return JSON.stringify(action === 'identifyUser' ? buildUserRequest(payload) : buildEventRequest(payload))
+  }
+  return payloads.filter((payload) => json(before, payload) !== json(after, payload)).length
+}
 
 async function main(): Promise<void> {
   const [before, after = DIST] = process.argv.slice(2).map((dir) => resolve(dir))
@@ -25,6 +41,8 @@ async function main(): Promise<void> {
   const definition = builtDefinition(after)
   const payloads = await capturePayloads(definition, events, presetSubscriptions(definition))
   const traits = sixtyKeyTraits()
+  const differing = differingBodies(payloads, before, after)
+  if (differing > 0) throw new Error(`${differing} of ${payloads.length} payloads build different requests`)
 
   const results: Record<string, { properties: Measurement[]; builders: Measurement[] }> = {
     before: { properties: [], builders: [] },

@@ -34,10 +34,16 @@ export async function measure(items: number, run: () => Promise<void>): Promise<
   return { items, wallMs, cpuMicros: used.user + used.system }
 }
 
-export function median(values: number[]): number {
+/** The q-quantile (0 to 1) of `values`, linearly interpolated. */
+export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  const at = (sorted.length - 1) * q
+  const low = Math.floor(at)
+  return low + 1 < sorted.length ? sorted[low] + (sorted[low + 1] - sorted[low]) * (at - low) : sorted[low]
+}
+
+export function median(values: number[]): number {
+  return quantile(values, 0.5)
 }
 
 /** The sum of measurements (of the same kind of work). */

@@ -26,8 +26,25 @@ export interface ProfileShares {
   total: number
   /** Samples per owner. */
   samples: Record<Owner, number>
-  /** Self samples in our own files (dist/), by function, top first. */
-  topOurs: { name: string; samples: number }[]
+  /** Self samples in our own files (dist/), by function. */
+  selfOurs: Record<string, number>
+}
+
+/** Our code's share of the busy samples (ours, framework, runtime: garbage collection shared pro rata). */
+export function ourShare(profile: ProfileShares): number {
+  const { ours, framework, runtime } = profile.samples
+  return ours / (ours + framework + runtime)
+}
+
+/** Several profiles as one (their samples added up). */
+export function combine(profiles: ProfileShares[]): ProfileShares {
+  const out: ProfileShares = { total: 0, samples: { ours: 0, framework: 0, runtime: 0, gc: 0, idle: 0 }, selfOurs: {} }
+  for (const profile of profiles) {
+    out.total += profile.total
+    for (const owner of Object.keys(out.samples) as Owner[]) out.samples[owner] += profile.samples[owner]
+    for (const [name, count] of Object.entries(profile.selfOurs)) out.selfOurs[name] = (out.selfOurs[name] ?? 0) + count
+  }
+  return out
 }
 
 function ownerOf(url: string): 'ours' | 'framework' | undefined {
@@ -78,11 +95,7 @@ export function attribute(profile: Profiler.Profile): ProfileShares {
     }
   }
   const total = samples.ours + samples.framework + samples.runtime + samples.gc
-  const topOurs = [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)
-    .map(([name, count]) => ({ name, samples: count }))
-  return { total, samples, topOurs }
+  return { total, samples, selfOurs: Object.fromEntries(self) }
 }
 
 function post<T>(session: Session, method: string, params?: object): Promise<T> {

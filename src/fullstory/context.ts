@@ -1,7 +1,7 @@
 import { isIP } from 'net'
 import countries from 'i18n-iso-countries/index'
 import englishCountryNames from 'i18n-iso-countries/langs/en.json'
-import { allCountries } from 'country-region-data'
+import type * as CountryRegionData from 'country-region-data'
 import type { EventContext } from './types'
 
 /**
@@ -19,7 +19,8 @@ import type { EventContext } from './types'
  *   as React Native reports them, are rounded);
  * - a group with nothing left is omitted, and no context at all gives `undefined`.
  *
- * The lookup tables are built once, when the module loads.
+ * The name lookup tables are built once, on first use (most events carry no location: building them
+ * and loading country-region-data took a quarter of this package's load time).
  */
 
 /** What the Context field holds: one value per FullStory context attribute, of any form. */
@@ -46,6 +47,18 @@ const INT32_MAX = 2_147_483_647
 
 countries.registerLocale(englishCountryNames)
 
+/** A value computed on its first use, then kept. */
+function once<T>(compute: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= compute())
+}
+
+/** country-region-data: `[country name, alpha-2 code, [region name, region code][]][]`. */
+function allCountries(): typeof CountryRegionData.allCountries {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires -- loaded lazily, see above
+  return (require('country-region-data') as typeof CountryRegionData).allCountries
+}
+
 /** A name reduced for lookups: no diacritics, lower case, words separated by single spaces. */
 export function lookupKey(name: string): string {
   return name
@@ -54,6 +67,25 @@ export function lookupKey(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
+}
+
+/**
+ * lookupKey of the names events carry, remembered: the same few country and region names recur. At
+ * most EVENT_NAME_KEYS_SIZE names of at most MAX_REMEMBERED_NAME characters (real names are short).
+ */
+const eventNameKeys = new Map<string, string>()
+const EVENT_NAME_KEYS_SIZE = 1000
+const MAX_REMEMBERED_NAME = 100
+
+function eventLookupKey(name: string): string {
+  if (name.length > MAX_REMEMBERED_NAME) return lookupKey(name)
+  let key = eventNameKeys.get(name)
+  if (key === undefined) {
+    key = lookupKey(name)
+    if (eventNameKeys.size >= EVENT_NAME_KEYS_SIZE) eventNameKeys.clear()
+    eventNameKeys.set(name, key)
+  }
+  return key
 }
 
 /** Adds `key -> code` unless the key already names another code; such a key is ambiguous and dropped. */
@@ -68,19 +100,19 @@ function addUnambiguous(table: Map<string, string>, ambiguous: Set<string>, key:
 }
 
 /** English country names (official, short and alias forms) -> alpha-2 code. */
-const COUNTRY_BY_NAME: ReadonlyMap<string, string> = (() => {
+const countryByName = once((): ReadonlyMap<string, string> => {
   const table = new Map<string, string>()
   const ambiguous = new Set<string>()
   for (const [code, names] of Object.entries(countries.getNames('en', { select: 'all' }))) {
     for (const name of names) addUnambiguous(table, ambiguous, lookupKey(name), code)
   }
   // country-region-data spells some names differently ("Gambia, The"); they only fill gaps.
-  for (const [name, code] of allCountries) {
+  for (const [name, code] of allCountries()) {
     const key = lookupKey(name)
     if (!table.has(key) && !ambiguous.has(key) && countries.isValid(code)) table.set(key, code)
   }
   return table
-})()
+})
 
 interface Subdivisions {
   codes: ReadonlySet<string>
@@ -91,9 +123,9 @@ interface Subdivisions {
 const SUBDIVISION_CODE = /^[A-Z0-9]{1,3}$/
 
 /** Alpha-2 country code -> its subdivisions (codes without the `CC-` prefix, and names -> code). */
-const SUBDIVISIONS: ReadonlyMap<string, Subdivisions> = (() => {
+const subdivisionsByCountry = once((): ReadonlyMap<string, Subdivisions> => {
   const table = new Map<string, Subdivisions>()
-  for (const [, countryCode, regions] of allCountries) {
+  for (const [, countryCode, regions] of allCountries()) {
     const codes = new Set<string>()
     const byName = new Map<string, string>()
     const ambiguous = new Set<string>()
@@ -107,7 +139,7 @@ const SUBDIVISIONS: ReadonlyMap<string, Subdivisions> = (() => {
     if (codes.size > 0) table.set(countryCode, { codes, byName })
   }
   return table
-})()
+})
 
 /** A trimmed, non-empty string (numbers and booleans as their text), or `undefined`. */
 function text(value: unknown): string | undefined {
@@ -158,7 +190,7 @@ export function countryCode(value: unknown): string | undefined {
     const alpha2 = countries.alpha3ToAlpha2(upper)
     if (alpha2) return alpha2
   }
-  return COUNTRY_BY_NAME.get(lookupKey(country))
+  return countryByName().get(eventLookupKey(country))
 }
 
 /**
@@ -172,12 +204,12 @@ export function regionCode(value: unknown, country: string | undefined): string 
   if (full) {
     const [prefix, code] = [full[1].toUpperCase(), full[2].toUpperCase()]
     if (country !== undefined && prefix !== country) return undefined
-    return SUBDIVISIONS.get(prefix)?.codes.has(code) ? `${prefix}-${code}` : undefined
+    return subdivisionsByCountry().get(prefix)?.codes.has(code) ? `${prefix}-${code}` : undefined
   }
   if (country === undefined) return undefined
-  const subdivisions = SUBDIVISIONS.get(country)
+  const subdivisions = subdivisionsByCountry().get(country)
   if (!subdivisions) return undefined
-  const byName = subdivisions.byName.get(lookupKey(region))
+  const byName = subdivisions.byName.get(eventLookupKey(region))
   if (byName !== undefined) return `${country}-${byName}`
   const upper = region.toUpperCase()
   return subdivisions.codes.has(upper) ? `${country}-${upper}` : undefined
