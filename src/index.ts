@@ -10,7 +10,7 @@ const destination: DestinationDefinition<Settings> = {
   slug: 'actions-fullstory-cloud',
   mode: 'cloud',
   description:
-    'Send Segment identify calls to FullStory as users and track calls as server events, through the FullStory v2 server API.',
+    'Send Segment identify calls to FullStory as users, and track and page calls as FullStory server events, through the FullStory v2 server API.',
 
   authentication: {
     scheme: 'custom',
