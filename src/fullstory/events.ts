@@ -4,6 +4,7 @@ import { callFullStory, endpoints } from './api'
 import { sendBatch } from './batch'
 import { buildEventContext } from './context'
 import { hasFullStoryCode } from './errors'
+import { requestedKey } from './idempotency'
 import { identifyEvent, type EventIdentity } from './identity'
 import { normalizeProperties } from './properties'
 import type { CreateEventRequest } from './types'
@@ -121,10 +122,8 @@ function buildEvent(payload: TrackPayload): BuiltEvent {
   }
 }
 
-/** The Idempotency-Key to send: the Idempotency Key field when it is set. */
 function idempotencyKey(payload: TrackPayload): string | undefined {
-  const key = payload.idempotency_key
-  return typeof key === 'string' && key.trim() !== '' ? key : undefined
+  return requestedKey(payload.idempotency_key)
 }
 
 /**

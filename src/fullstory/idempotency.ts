@@ -19,3 +19,12 @@ export function idempotencyHeaderValue(key: string): string {
   if (key.length <= MAX_PLAIN_KEY_LENGTH && PLAIN_KEY.test(key) && key !== 'undefined') return key
   return `sha256-${createHash('sha256').update(key, 'utf8').digest('hex')}`
 }
+
+/**
+ * The key an event asks for: the Idempotency Key field's value when it is not empty. A blank one
+ * (spaces only) still tells retries of one event apart from other events, so it is kept and sent
+ * hashed by idempotencyHeaderValue.
+ */
+export function requestedKey(field: string | null | undefined): string | undefined {
+  return typeof field === 'string' && field !== '' ? field : undefined
+}

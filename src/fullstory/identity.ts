@@ -1,5 +1,5 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import { MAX_UID_LENGTH } from './limits'
+import { characterCount, longerThan, MAX_UID_LENGTH } from './limits'
 import { parseSessionId } from './session'
 import type { EventSession, EventUser } from './types'
 
@@ -40,11 +40,9 @@ export interface Identification {
 function userId(input: IdentityInput): string | undefined {
   const uid = input.user_id
   if (typeof uid !== 'string' || uid.trim() === '') return undefined
-  // characters as users.ts and FullStory's spec (JSON Schema maxLength) count them: code points
-  const length = uid.length > MAX_UID_LENGTH ? [...uid].length : uid.length
-  if (length > MAX_UID_LENGTH) {
+  if (longerThan(uid, MAX_UID_LENGTH)) {
     throw new PayloadValidationError(
-      `User ID is ${length} characters long; FullStory accepts at most ${MAX_UID_LENGTH}. ` +
+      `User ID is ${characterCount(uid)} characters long; FullStory accepts at most ${MAX_UID_LENGTH}. ` +
         'Map User ID to a shorter identifier; the event was not sent.'
     )
   }

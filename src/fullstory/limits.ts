@@ -34,3 +34,15 @@ export const MAX_PROPERTY_DEPTH = 10
  * own path is longer than MAX_PROPERTY_PATH_LENGTH - 1 - MIN_NESTED_NAME_ROOM is sent as JSON text.
  */
 export const MIN_NESTED_NAME_ROOM = 8
+
+/** Length in characters (code points), as FullStory's spec (JSON Schema maxLength) counts them. */
+export function characterCount(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
+
+/** More than `max` characters (the UTF-16 length is an upper bound, so short strings need no count). */
+export function longerThan(text: string, max: number): boolean {
+  return text.length > max && characterCount(text) > max
+}

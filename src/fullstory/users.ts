@@ -2,7 +2,8 @@ import { PayloadValidationError, type RequestClient } from '@segment/actions-cor
 import { sendBatch } from './batch'
 import type { Payload as IdentifyPayload } from '../identify-user/generated-types'
 import { callFullStory, endpoints } from './api'
-import { MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH, MAX_UID_LENGTH } from './limits'
+import { characterCount, longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH, MAX_UID_LENGTH } from './limits'
+import { requestedKey } from './idempotency'
 import { normalizeProperties } from './properties'
 import type { CreateUserRequest, CreateUserResponse } from './types'
 
@@ -13,18 +14,6 @@ export const ANONYMOUS_ID_PROPERTY = 'segmentAnonymousId'
 
 /** Properties that keep a display name or email too long for its top-level field (when traits lack it). */
 export const OVERFLOW_PROPERTIES = { display_name: 'displayName', email: 'email' } as const
-
-/** Length in characters (code points), as JSON Schema's maxLength counts them. */
-function characterCount(text: string): number {
-  let count = 0
-  for (const _ of text) count++
-  return count
-}
-
-/** More than `max` characters (UTF-16 length is an upper bound, so short strings need no count). */
-function longerThan(text: string, max: number): boolean {
-  return text.length > max && characterCount(text) > max
-}
 
 /**
  * The body of `POST /v2/users` for one identify (design.md section 3). Pure and deterministic: the
@@ -88,9 +77,8 @@ function fitOrKeep(
   return undefined
 }
 
-/** The Idempotency-Key of one identify: the Idempotency Key field, when it is set. */
 function idempotencyKey(payload: IdentifyPayload): string | undefined {
-  return payload.idempotency_key || undefined
+  return requestedKey(payload.idempotency_key)
 }
 
 /** Creates or updates the user in FullStory (`POST /v2/users`), with the event's Idempotency-Key. */

@@ -104,7 +104,7 @@ describe('onEvent with the presets as subscriptions', () => {
         }
         const path = expectation.action === 'identifyUser' ? '/v2/users' : '/v2/events'
         expect(sim.requests()).toEqual([expect.objectContaining({ method: 'POST', path, status: 200 })])
-        expect(sim.requests()[0].idempotencyKey).toBe(expectedIdempotencyKey(event, expectation.action))
+        expect(sim.requests()[0].idempotencyKey).toBe(expectedIdempotencyKey(event))
         if (expectation.action === 'identifyUser') {
           expect(sim.users()).toEqual([expect.objectContaining({ uid: expectation.uid, upserts: 1 })])
         } else {

@@ -145,10 +145,9 @@ export function decisive(problems: Problem[]): Problem[] {
  * characters (and not `undefined`), else `sha256-<hex of its UTF-8 bytes>`; none without a messageId (Track Custom Event
  * also sends none for a blank one).
  */
-export function expectedIdempotencyKey(event: SegmentEvent, action: Expectation['action']): string | undefined {
+export function expectedIdempotencyKey(event: SegmentEvent): string | undefined {
   const id = event.messageId
   if (typeof id !== 'string' || id === '') return undefined
-  if (action === 'trackEvent' && id.trim() === '') return undefined
   // `undefined` too: actions-core's request client deletes a header with that value
   if (id.length <= 255 && /^[\x21-\x7e]+$/.test(id) && id !== 'undefined') return id
   return `sha256-${createHash('sha256').update(id, 'utf8').digest('hex')}`
