@@ -1,18 +1,42 @@
 /**
  * Writes docs/fields.md, the field reference, from the destination definition itself: the settings
  * and, per action, every field with its key, label, type, whether it is required, its default
- * mapping and its description, as Segment's catalog pages show them.
+ * mapping and its description, as Segment's catalog pages show them, and a link to the section of
+ * docs/rules.md that holds the field's rules (the section whose heading names the field's label).
  *
  *   npm run docs             write the file
  *   npm run check:generated  fail when it is stale
  */
-import { writeFileSync } from 'fs'
+import { readFileSync, writeFileSync } from 'fs'
 import path from 'path'
 import type { DestinationDefinition, InputField } from '@segment/actions-core'
 import destination from '../src'
 import type { GeneratedFile } from './generate-types'
 
 const ROOT = path.resolve(__dirname, '..')
+
+/** docs/rules.md's sections, as GitHub anchors them: heading text -> anchor. */
+function ruleSections(): Map<string, string> {
+  const rules = readFileSync(path.join(ROOT, 'docs/rules.md'), 'utf8')
+  const sections = new Map<string, string>()
+  for (const [, heading] of rules.matchAll(/^## (.+)$/gm)) {
+    const anchor = heading
+      .toLowerCase()
+      .replace(/[^\w\s-]/g, '')
+      .replace(/\s/g, '-')
+    sections.set(heading, anchor)
+  }
+  return sections
+}
+
+/** A link to the rules of a field: the first section whose heading names its label as whole words. */
+function rulesLink(label: string, sections: Map<string, string>): string {
+  const named = new RegExp(`(^| )${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`)
+  for (const [heading, anchor] of sections) {
+    if (named.test(heading)) return `[rules](rules.md#${anchor})`
+  }
+  return ''
+}
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
@@ -40,7 +64,7 @@ function typeOf(field: InputField): string {
     : base
 }
 
-function fieldTable(fields: Record<string, InputField>): string {
+function fieldTable(fields: Record<string, InputField>, sections: Map<string, string>): string {
   const rows = Object.entries(fields).map(([key, field]) =>
     [
       `\`${key}\``,
@@ -48,10 +72,14 @@ function fieldTable(fields: Record<string, InputField>): string {
       typeOf(field),
       field.required ? 'yes' : 'no',
       cell(describeDefault(field.default)),
-      cell(field.description ?? '')
+      cell(field.description ?? ''),
+      rulesLink(field.label, sections)
     ].join(' | ')
   )
-  return ['| key | label | type | required | default mapping | description |', '| --- | --- | --- | --- | --- | --- |']
+  return [
+    '| key | label | type | required | default mapping | description | rules |',
+    '| --- | --- | --- | --- | --- | --- | --- |'
+  ]
     .concat(rows.map((row) => `| ${row} |`))
     .join('\n')
 }
@@ -59,6 +87,7 @@ function fieldTable(fields: Record<string, InputField>): string {
 export function docFiles(
   definition: DestinationDefinition<unknown> = destination as DestinationDefinition<unknown>
 ): GeneratedFile[] {
+  const sections = ruleSections()
   const parts: string[] = [
     `# ${definition.name}: field reference`,
     '',
@@ -66,9 +95,13 @@ export function docFiles(
     '',
     definition.description ?? '',
     '',
+    "The descriptions are the tooltips of Segment's mapping UI; the rules behind each field are in",
+    '[rules.md](rules.md). Hidden actions keep subscriptions saved against the published destination',
+    'working ([migrating.md](migrating.md)); new mappings use the visible ones.',
+    '',
     '## Settings',
     '',
-    fieldTable((definition.authentication?.fields ?? {}) as Record<string, InputField>),
+    fieldTable((definition.authentication?.fields ?? {}) as Record<string, InputField>, sections),
     '',
     '## Presets',
     '',
@@ -83,13 +116,13 @@ export function docFiles(
   for (const [key, action] of Object.entries(definition.actions)) {
     parts.push(
       '',
-      `## ${action.title} (\`${key}\`)`,
+      `## ${action.title} (\`${key}\`${action.hidden ? ', hidden' : ''})`,
       '',
       action.description,
       '',
       `Default subscription: \`${action.defaultSubscription ?? 'none'}\``,
       '',
-      fieldTable(action.fields as Record<string, InputField>)
+      fieldTable(action.fields as Record<string, InputField>, sections)
     )
   }
   return [{ path: 'docs/fields.md', content: parts.join('\n') + '\n' }]

@@ -1,27 +1,46 @@
 import type { InputField } from '@segment/actions-core'
 import { DEFAULT_JOB_ROWS, MAX_JOB_ROWS, MIN_JOB_ROWS } from './fullstory/batch'
 
-/** The batching fields both actions share (their keys are the names Segment's platform reserves). */
+/**
+ * Fields every action shares, defined once. Keys are camelCase, as the published destination's are,
+ * except the batching keys, whose names Segment's platform reserves. Rules too long for a tooltip are
+ * in docs/rules.md.
+ */
+
+export const propertyTypes: InputField = {
+  label: 'Property Types',
+  description:
+    'FullStory types to declare, as property name: type (str, int, real, bool, date, or a plural for lists). ' +
+    'Use it for integers, which FullStory otherwise stores as real.',
+  type: 'object',
+  defaultObjectUI: 'keyvalue:only'
+}
+
+export const idempotencyKey: InputField = {
+  label: 'Idempotency Key',
+  description:
+    'Identifies the Segment message, so that FullStory records a retried delivery only once. Leave the default, ' +
+    'the message ID, unless your source resends one event under new message IDs.',
+  type: 'string',
+  default: { '@path': '$.messageId' }
+}
+
 export const batchingFields: Record<'enable_batching' | 'batch_size', InputField> = {
   enable_batching: {
     label: 'Send in Batches',
-    description:
-      'When on, Segment collects events and sends each batch to FullStory as one batch import job ' +
-      '(one request for up to Batch Size events) instead of one request per event. FullStory checks the rows ' +
-      "of a job after accepting it: a row it then refuses is reported in the job's errors in FullStory, not " +
-      'back to Segment. Events this destination can tell are invalid before sending are still reported to ' +
-      'Segment one by one.',
+    description: 'Send events to FullStory as batch import jobs, one request per batch, instead of one request each.',
     type: 'boolean',
     default: false
   },
   batch_size: {
     label: 'Batch Size',
-    description: `The most events in one batch import job, from ${MIN_JOB_ROWS} to ${MAX_JOB_ROWS.toLocaleString(
+    description: `The most events in one batch import job (FullStory accepts up to ${MAX_JOB_ROWS.toLocaleString(
       'en-US'
-    )} (FullStory's limit per job). Only used when Send in Batches is on.`,
+    )}).`,
     type: 'number',
     minimum: MIN_JOB_ROWS,
     maximum: MAX_JOB_ROWS,
-    default: DEFAULT_JOB_ROWS
+    default: DEFAULT_JOB_ROWS,
+    depends_on: { conditions: [{ fieldKey: 'enable_batching', operator: 'is', value: true }] }
   }
 }

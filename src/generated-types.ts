@@ -2,7 +2,7 @@
 
 export interface Settings {
   /**
-   * A FullStory server API key (FullStory: Settings > API Keys). A Standard key is enough to send users and events. To let Segment delete users for GDPR requests, use an Admin or Architect key.
+   * A FullStory server API key (Settings > API Keys). Standard sends users and events; GDPR deletions need an Admin key (FullStory also lists Architect).
    */
   apiKey: string
 }

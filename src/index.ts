@@ -3,14 +3,17 @@ import type { Settings } from './generated-types'
 import { authHeaders, callFullStory, endpoints } from './fullstory/api'
 import { deleteUser } from './fullstory/users'
 import identifyUser from './identify-user'
+import identifyUserV2 from './identify-user-v2'
 import trackEvent from './track-event'
+import trackEventV2 from './track-event-v2'
 
 const destination: DestinationDefinition<Settings> = {
   name: 'FullStory Cloud Mode (Actions)',
   slug: 'actions-fullstory-cloud',
   mode: 'cloud',
   description:
-    'Send Segment identify calls to FullStory as users, and track and page calls as FullStory server events, through the FullStory v2 server API.',
+    'Send Segment identify calls to FullStory as users, and track calls as FullStory server events, through the ' +
+    'FullStory v2 server API.',
 
   authentication: {
     scheme: 'custom',
@@ -18,8 +21,8 @@ const destination: DestinationDefinition<Settings> = {
       apiKey: {
         label: 'API Key',
         description:
-          'A FullStory server API key (FullStory: Settings > API Keys). A Standard key is enough to send users and ' +
-          'events. To let Segment delete users for GDPR requests, use an Admin or Architect key.',
+          'A FullStory server API key (Settings > API Keys). Standard sends users and events; GDPR deletions need ' +
+          'an Admin key (FullStory also lists Architect).',
         type: 'password',
         required: true
       }
@@ -45,23 +48,12 @@ const destination: DestinationDefinition<Settings> = {
       partnerAction: 'trackEvent',
       mapping: defaultValues(trackEvent.fields),
       type: 'automatic'
-    },
-    {
-      name: 'Track Page Views',
-      subscribe: 'type = "page"',
-      partnerAction: 'trackEvent',
-      mapping: {
-        ...defaultValues(trackEvent.fields),
-        // "Viewed Pricing" from the page's name; "Viewed Page" when it has none. mapping-kit's `blank`
-        // condition holds for a value that is set and not empty (unlike `exists`, which lets '' through).
-        name: {
-          '@if': { blank: { '@path': '$.name' }, then: { '@template': 'Viewed {{name}}' }, else: 'Viewed Page' }
-        }
-      },
-      type: 'automatic'
     }
   ],
-  actions: { identifyUser, trackEvent }
+
+  // The keys of the published destination's actions, whose saved subscriptions keep working:
+  // identifyUser and trackEvent are the actions to map; the V2 keys are kept, hidden, for old mappings.
+  actions: { identifyUser, trackEvent, identifyUserV2, trackEventV2 }
 }
 
 export default destination

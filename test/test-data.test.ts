@@ -22,6 +22,7 @@ const action = {
   fields: {
     user_id: { label: 'User', description: 'User', type: 'string', required: true },
     anonymous_id: { label: 'Anon', description: 'Anon', type: 'string' },
+    accountId: { label: 'Account', description: 'Account', type: 'string' },
     marketing_consent: { label: 'Consent', description: 'Consent', type: 'boolean' },
     name: { label: 'Name', description: 'Name', type: 'string' },
     email: { label: 'Email', description: 'Email', type: 'string' },
@@ -41,7 +42,7 @@ const action = {
         may: { label: 'May', description: 'May', type: 'number' }
       }
     },
-    property_types: { label: 'Types', description: 'Types', type: 'object' }
+    propertyTypes: { label: 'Types', description: 'Types', type: 'object' }
   },
   perform: () => undefined
 } as unknown as ActionDefinition<any, any>
@@ -71,12 +72,12 @@ describe('generateTestData', () => {
     expect(data.tags).toEqual([expect.any(String)])
     expect(data.free).toEqual({ testType: expect.any(String) })
     expect(data.shaped).toEqual({ must: expect.any(String), may: expect.any(Number) })
-    expect(PROPERTY_TYPES).toContain((data.property_types as { testType: string }).testType)
+    expect(PROPERTY_TYPES).toContain((data.propertyTypes as { testType: string }).testType)
   })
 
-  it('keeps, for required fields only, the required ones and those whose key holds id or consent', () => {
+  it('keeps, for required fields only, the required ones and those whose key names an ID or holds consent', () => {
     const [data] = generateTestData('seed', destination, action, true)
-    expect(Object.keys(data)).toEqual(['user_id', 'anonymous_id', 'marketing_consent'])
+    expect(Object.keys(data)).toEqual(['user_id', 'anonymous_id', 'accountId', 'marketing_consent'])
   })
 
   it('gives every setting a value by type from its own seed, ignoring choices', () => {

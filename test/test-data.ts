@@ -1,6 +1,6 @@
 /**
- * Test data for snapshot tests, in the manner of the monorepo's generator (actions-framework.md
- * section 4), written for this package: one value per action field and per setting, from a seed.
+ * Test data for snapshot tests, in the manner of the generator of Segment's action-destinations
+ * monorepo (`generateTestData`, which its snapshot-test template calls), written for this package: one value per action field and per setting, from a seed.
  *
  * - Every field gets a fresh `Chance(seed)`, so fields of one type get the same value.
  * - By type: boolean `bool()`; datetime the constant 2021-02-01T00:00:00.000Z; integer and number
@@ -8,8 +8,9 @@
  *   `{ testType: string() }`; string and password by `format` (email, uri, uuid, date, date-time,
  *   ipv4, ipv6, hostname), else `string()`. `choices` pick one value; `multiple` wraps in a list.
  * - Fields named in REALISTIC_VALUES get a value of the right form (e.g. `email`).
- * - `isRequiredOnly` keeps the fields that are required, or whose key contains `id` or `consent`
- *   (and, inside objects, only the required properties).
+ * - `isRequiredOnly` keeps the fields that are required, or whose key names an ID (contains `id`, as
+ *   in the monorepo, or ends in `Id`, this package's camelCase keys such as `userId`) or contains
+ *   `consent` (and, inside objects, only the required properties).
  * - Settings: every authentication field gets a value by type; choices are ignored. They use their
  *   own seed (`<seed>:settings`), so a generated API key never equals a field value that a snapshot
  *   shows.
@@ -26,7 +27,7 @@ type AnyDestination = DestinationDefinition<any>
 type AnyAction = ActionDefinition<any, any>
 
 /**
- * Fields whose key asks for a value of a particular form. `property_types` (both actions) declares
+ * Fields whose key asks for a value of a particular form. `propertyTypes` (both actions) declares
  * a valid type for `testType`, the key every generated object has, so that the snapshot shows the
  * request FullStory gets rather than an error for a random type name.
  */
@@ -34,7 +35,7 @@ export const REALISTIC_VALUES: Record<string, (chance: Chance) => unknown> = {
   email: (chance) => chance.email({ domain: 'example.com' }),
   currency: (chance) => chance.currency().code,
   phone_number: (chance) => chance.phone({ country: 'us', formatted: false }),
-  property_types: (chance) => ({ testType: chance.pickone(PROPERTY_TYPES) })
+  propertyTypes: (chance) => ({ testType: chance.pickone(PROPERTY_TYPES) })
 }
 
 const DATETIME = '2021-02-01T00:00:00.000Z'
@@ -54,7 +55,8 @@ export function generateTestData(
 }
 
 function wanted(key: string, field: InputField, isRequiredOnly: boolean): boolean {
-  return !isRequiredOnly || Boolean(field.required) || key.includes('id') || key.includes('consent')
+  const namesAnId = key.includes('id') || key.endsWith('Id')
+  return !isRequiredOnly || Boolean(field.required) || namesAnId || key.includes('consent')
 }
 
 function generateFields(seed: string, fields: Record<string, InputField>, isRequiredOnly: boolean): Data {

@@ -2,7 +2,8 @@ import nock from 'nock'
 import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import definition from '../index'
 import type { Settings } from '../generated-types'
-import { jobIdempotencyKey, MAX_JOB_ROWS } from '../fullstory/batch'
+import { MAX_JOB_ROWS } from '../fullstory/batch'
+import { expectedDeliveryKey, expectedJobKey } from '../../test/expected-keys'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.test-key-0123456789abcdef'
@@ -57,7 +58,7 @@ const cases = [
     row: userRow as (i: number) => JSONObject,
     // A uid over FullStory's 256 characters passes Segment's schema but is refused by our builder.
     invalid: () => identify(2, { userId: 'u'.repeat(257) }),
-    invalidMessage: /User ID \(user_id\) has 257 characters/
+    invalidMessage: /^User ID has 257 characters/
   },
   {
     action: 'trackEvent',
@@ -79,7 +80,8 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
 
   const fiveWithOneInvalid = () => [event(0), event(1), invalid(), event(3), event(4)]
   const validRows = [0, 1, 3, 4].map(row)
-  const expectedKey = jobIdempotencyKey(kind, ['m-0', 'm-1', 'm-3', 'm-4'])
+  const rowKey = (i: number) => expectedDeliveryKey(`m-${i}`, path, row(i))
+  const expectedKey = expectedJobKey(kind, [0, 1, 3, 4].map(rowKey))
 
   async function runBatch(events: SegmentEvent[], mapping: JSONObject = {}) {
     await testDestination.testBatchAction(action, { events, settings, useDefaultMappings: true, mapping })
@@ -155,6 +157,34 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
     expect(seen).toHaveLength(2)
     expect(seen[0].key).toBe(expectedKey)
     expect(seen[1]).toEqual(seen[0])
+  })
+
+  it('sends a message that comes twice in the batch once, and answers every index it holds', async () => {
+    const scope = nock(API)
+      .post(path, { requests: [row(0), row(1)] })
+      .matchHeader('idempotency-key', expectedJobKey(kind, [rowKey(0), rowKey(1)]))
+      .reply(200, { job })
+    const multistatus = await runBatch([event(0), event(1), event(0)])
+    expect(scope.isDone()).toBe(true)
+    const answer = (i: number) => ({ status: 200, sent: row(i), body: { job: { id: 'job-42', status: 'PROCESSING' } } })
+    expect(multistatus).toEqual([answer(0), answer(1), answer(0)])
+  })
+
+  it('keeps two rows of one message ID whose bodies differ: they are two deliveries', async () => {
+    const scope = nock(API)
+      .post(path, { requests: [row(0), row(1)] })
+      .reply(200, { job })
+    const multistatus = await runBatch([event(0), event(1, { messageId: 'm-0' })])
+    expect(scope.isDone()).toBe(true)
+    expect(multistatus.map((entry) => entry.status)).toEqual([200, 200])
+  })
+
+  it('sends the job without an Idempotency-Key when a row has no key of its own (Idempotency Key unmapped)', async () => {
+    const scope = nock(API, { badheaders: ['idempotency-key'] })
+      .post(path, { requests: [row(0), row(1)] })
+      .reply(200, { job })
+    await runBatch([event(0), event(1)], { idempotencyKey: '' })
+    expect(scope.isDone()).toBe(true)
   })
 
   it('other events give another Idempotency-Key', async () => {

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto'
 import {
   getErrorCodeFromHttpStatus,
   MultiStatusResponse,
@@ -7,14 +6,20 @@ import {
   type RequestClient
 } from '@segment/actions-core'
 import { callFullStory, endpoints } from './api'
+import { deliveryKey, jobKey } from './idempotency'
 import type { BatchJobResponse } from './types'
 
 /**
- * Batch import jobs (`POST /v2/users/batch`, `POST /v2/events/batch`): one request per job, at most
- * MAX_JOB_ROWS rows a job. Rows are built by the same builders as the single-event path; a row that
- * cannot be built gets its own 400 entry and stays out of the job. FullStory checks the rows of an
- * accepted job later and reports row failures only through the job's `/errors` route, so an
+ * Batch import jobs (`POST /v2/users/batch`, `POST /v2/events/batch`; see
+ * https://developer.fullstory.com/server/events/create-batch-events-import-job/): one request per job,
+ * at most MAX_JOB_ROWS rows a job. Rows are built by the same builders as the single-event path; a
+ * row that cannot be built gets its own 400 entry and stays out of the job. FullStory checks the rows
+ * of an accepted job later and reports row failures only through the job's `/errors` route, so an
  * accepted job means 200 for each of its rows, with the job id in the entry's body.
+ *
+ * FullStory has no idempotency per row inside a job, so a message that comes twice in one batch (the
+ * same delivery key: the same message key and the same row) is sent once, and every index it holds
+ * gets that row's answer.
  */
 
 /** FullStory's documented limit: request objects per batch import job. */
@@ -33,7 +38,7 @@ export interface BatchInput<Payload, Row> {
   payloads: Payload[]
   /** Builds one row, or throws PayloadValidationError; the same builder `perform` uses. */
   build: (payload: Payload) => Row
-  /** The row's own idempotency key (Idempotency Key field), if it has one. */
+  /** The message key of the row's payload (Idempotency Key field), if it has one. */
   keyOf: (payload: Payload) => string | undefined
   apiKey: string
   /** Rows per job; never above MAX_JOB_ROWS. */
@@ -41,24 +46,13 @@ export interface BatchInput<Payload, Row> {
 }
 
 interface PendingRow<Row> {
-  index: number
+  /** Every index of the batch this row answers for (more than one when a message repeats). */
+  indices: number[]
   row: Row
-  key: string
-}
-
-/**
- * The job's Idempotency-Key, derived from its rows' keys in order, so the same batch retried is the
- * same job to FullStory (a replay), never a second one. A row without a key of its own counts with
- * the hash of its body, which is deterministic too.
- */
-export function jobIdempotencyKey(kind: JobKind, rowKeys: string[]): string {
-  const hash = createHash('sha256').update(kind)
-  for (const key of rowKeys) hash.update('\n').update(key)
-  return `segment-${kind}-job-${hash.digest('hex')}`
-}
-
-function rowKey<Row>(row: Row, ownKey: string | undefined): string {
-  return ownKey ?? `body:${createHash('sha256').update(JSON.stringify(row)).digest('hex')}`
+  /** The row as JSON text, as it goes into the job's body. */
+  text: string
+  /** Its delivery key; `undefined` when the payload has no message key. */
+  key: string | undefined
 }
 
 export async function sendBatch<Payload, Row>(
@@ -67,11 +61,13 @@ export async function sendBatch<Payload, Row>(
 ): Promise<MultiStatusResponse> {
   const response = new MultiStatusResponse()
   const pending: PendingRow<Row>[] = []
+  const byKey = new Map<string, PendingRow<Row>>()
+  const endpointPath = jobEndpoints[input.kind].path
 
   input.payloads.forEach((payload, index) => {
+    let row: Row
     try {
-      const row = input.build(payload)
-      pending.push({ index, row, key: rowKey(row, input.keyOf(payload)) })
+      row = input.build(payload)
     } catch (error) {
       if (!(error instanceof PayloadValidationError)) throw error
       response.setErrorResponseAtIndex(index, {
@@ -79,7 +75,19 @@ export async function sendBatch<Payload, Row>(
         errortype: 'PAYLOAD_VALIDATION_FAILED',
         errormessage: error.message
       })
+      return
     }
+    const text = JSON.stringify(row)
+    const messageKey = input.keyOf(payload)
+    const key = messageKey === undefined ? undefined : deliveryKey(messageKey, endpointPath, text)
+    const seen = key === undefined ? undefined : byKey.get(key)
+    if (seen) {
+      seen.indices.push(index)
+      return
+    }
+    const entry: PendingRow<Row> = { indices: [index], row, text, key }
+    if (key !== undefined) byKey.set(key, entry)
+    pending.push(entry)
   })
 
   const jobSize = Math.min(Math.max(1, Math.floor(input.jobSize ?? MAX_JOB_ROWS)), MAX_JOB_ROWS)
@@ -89,34 +97,37 @@ export async function sendBatch<Payload, Row>(
   return response
 }
 
+/**
+ * One job. Its Idempotency-Key is derived from its rows' delivery keys, so a retried batch is a replay
+ * to FullStory; when a row has no key of its own, the job has none either, as a single event would not.
+ */
 async function sendJob<Payload, Row>(
   request: RequestClient,
   input: BatchInput<Payload, Row>,
   rows: PendingRow<Row>[],
   response: MultiStatusResponse
 ): Promise<void> {
-  const idempotencyKey = jobIdempotencyKey(
-    input.kind,
-    rows.map((r) => r.key)
-  )
+  const rowKeys: string[] = []
+  for (const { key } of rows) if (key !== undefined) rowKeys.push(key)
   try {
     const { data } = await callFullStory<BatchJobResponse>(request, jobEndpoints[input.kind], {
       apiKey: input.apiKey,
-      json: { requests: rows.map((r) => r.row) },
-      idempotencyKey
+      body: `{"requests":[${rows.map((r) => r.text).join(',')}]}`,
+      idempotencyKey: rowKeys.length === rows.length ? jobKey(input.kind, rowKeys) : undefined
     })
-    const job = { id: data?.job?.id, status: data?.job?.status } as JSONLikeObject
-    for (const { index, row } of rows) {
-      response.setSuccessResponseAtIndex(index, { status: 200, sent: row as JSONLikeObject, body: { job } })
+    const body = { job: { id: data?.job?.id, status: data?.job?.status } as JSONLikeObject }
+    for (const { indices, row } of rows) {
+      for (const index of indices) {
+        response.setSuccessResponseAtIndex(index, { status: 200, sent: row as JSONLikeObject, body })
+      }
     }
   } catch (error) {
     const status = (error as { status?: number }).status ?? 500
-    for (const { index } of rows) {
-      response.setErrorResponseAtIndex(index, {
-        status,
-        errortype: getErrorCodeFromHttpStatus(status),
-        errormessage: (error as Error).message
-      })
+    const failure = {
+      status,
+      errortype: getErrorCodeFromHttpStatus(status),
+      errormessage: (error as Error).message
     }
+    for (const { indices } of rows) for (const index of indices) response.setErrorResponseAtIndex(index, failure)
   }
 }

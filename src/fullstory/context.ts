@@ -25,16 +25,16 @@ import type { EventContext } from './types'
 
 /** What the Context field holds: one value per FullStory context attribute, of any form. */
 export interface ContextInput {
-  page_url?: unknown
-  user_agent?: unknown
+  pageUrl?: unknown
+  userAgent?: unknown
   referrer?: unknown
-  app_namespace?: unknown
-  app_name?: unknown
-  app_version?: unknown
-  device_manufacturer?: unknown
-  device_model?: unknown
-  screen_width?: unknown
-  screen_height?: unknown
+  appId?: unknown
+  appName?: unknown
+  appVersion?: unknown
+  deviceManufacturer?: unknown
+  deviceModel?: unknown
+  screenWidth?: unknown
+  screenHeight?: unknown
   ip?: unknown
   city?: unknown
   country?: unknown
@@ -235,20 +235,20 @@ export function buildEventContext(input: ContextInput | null | undefined): Event
   const country = countryCode(input.country)
   return compact<EventContext>({
     browser: compact({
-      url: text(input.page_url),
-      user_agent: text(input.user_agent),
+      url: text(input.pageUrl),
+      user_agent: text(input.userAgent),
       initial_referrer: text(input.referrer)
     }),
     mobile: compact({
-      app_id: text(input.app_namespace),
-      app_name: text(input.app_name),
-      app_version: text(input.app_version)
+      app_id: text(input.appId),
+      app_name: text(input.appName),
+      app_version: text(input.appVersion)
     }),
     device: compact({
-      manufacturer: text(input.device_manufacturer),
-      model: text(input.device_model),
-      screen_width: screenSize(input.screen_width),
-      screen_height: screenSize(input.screen_height)
+      manufacturer: text(input.deviceManufacturer),
+      model: text(input.deviceModel),
+      screen_width: screenSize(input.screenWidth),
+      screen_height: screenSize(input.screenHeight)
     }),
     location: compact({
       ip_address: ipAddress(input.ip),

@@ -1,30 +1,61 @@
+// Idempotency keys are not personal data, so the rule that steers PII hashing to the monorepo's
+// processHashing helper does not apply: a plain digest is what is needed here.
+// eslint-disable-next-line no-restricted-syntax -- see above
 import { createHash } from 'crypto'
 
 /**
- * The `Idempotency-Key` header value for a key (by default the Segment messageId, which a client
- * may set to any string).
- *
- * A key of 1 to MAX_PLAIN_KEY_LENGTH visible ASCII characters is sent as it is. Any other key (one
- * with spaces, control characters or non-ASCII letters, which HTTP headers cannot carry or would
- * trim, or a very long one) is sent as the SHA-256 of its UTF-8 bytes. Without this, the request
- * could not be sent at all and every retry would fail the same way. So is the key `undefined`, a
- * header value that actions-core's request client takes as "remove this header". The hash is
- * deterministic, so a retried delivery of the same event still carries the same key.
+ * FullStory's Idempotency-Key (https://developer.fullstory.com/server/idempotent-requests/): FullStory
+ * remembers a key for 24 hours, answers a request that repeats it with the first answer, and refuses
+ * the same key with another body. One Segment message can feed several deliveries of this
+ * destination (two Track Custom Event mappings on one track call; a saved Track Event V2
+ * subscription beside a Track Custom Event one), each with its own body. So the key sent names one
+ * delivery: the message's key (the Idempotency Key field, by default the messageId) scoped to the
+ * endpoint and the exact body sent. Segment's retries of a delivery send the same bytes, so they carry
+ * the same key and are replays; two deliveries that differ in anything get two keys; two that send
+ * the very same request to the same endpoint are one event, and FullStory stores it once.
  */
-export const MAX_PLAIN_KEY_LENGTH = 255
 
+/** The longest key we send (FullStory publishes no limit; HTTP servers commonly cap header values far above). */
+export const MAX_KEY_LENGTH = 255
+
+/** Hex characters of the scope digest: 128 bits, so that two deliveries never meet by chance. */
+const SCOPE_DIGEST_LENGTH = 32
+
+/** Visible ASCII only: an HTTP header cannot carry control characters, and trims spaces. */
 const PLAIN_KEY = /^[\x21-\x7e]+$/
 
-export function idempotencyHeaderValue(key: string): string {
-  if (key.length <= MAX_PLAIN_KEY_LENGTH && PLAIN_KEY.test(key) && key !== 'undefined') return key
-  return `sha256-${createHash('sha256').update(key, 'utf8').digest('hex')}`
+function sha256(parts: readonly string[]): string {
+  const hash = createHash('sha256')
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) hash.update('\n')
+    hash.update(parts[i], 'utf8')
+  }
+  return hash.digest('hex')
 }
 
 /**
- * The key an event asks for: the Idempotency Key field's value when it is not empty. A blank one
- * (spaces only) still tells retries of one event apart from other events, so it is kept and sent
- * hashed by idempotencyHeaderValue.
+ * The message's key from the Idempotency Key field: its value when it is a non-empty string (a blank
+ * one still tells one message from another), otherwise none, and no Idempotency-Key is sent.
  */
-export function requestedKey(field: string | null | undefined): string | undefined {
+export function messageKey(field: string | null | undefined): string | undefined {
   return typeof field === 'string' && field !== '' ? field : undefined
+}
+
+/**
+ * The Idempotency-Key of one delivery: `<message key>:<digest of endpoint and body>`, readable in
+ * FullStory's and our logs. A message key that a header cannot carry as it is (non-ASCII, spaces,
+ * control characters, or too long) is folded into the digest instead: `sha256-<hex>`. Deterministic.
+ */
+export function deliveryKey(key: string, endpointPath: string, body: string): string {
+  const scope = sha256([endpointPath, body]).slice(0, SCOPE_DIGEST_LENGTH)
+  if (key.length + 1 + SCOPE_DIGEST_LENGTH <= MAX_KEY_LENGTH && PLAIN_KEY.test(key)) return `${key}:${scope}`
+  return `sha256-${sha256([key, endpointPath, body])}`
+}
+
+/**
+ * The Idempotency-Key of a batch import job: a digest of its rows' delivery keys in order, so that
+ * the same batch retried is the same job to FullStory, never a second one.
+ */
+export function jobKey(kind: string, rowKeys: readonly string[]): string {
+  return `segment-${kind}-job-${sha256([kind, ...rowKeys])}`
 }

@@ -1,7 +1,7 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import { characterCount, longerThan, MAX_UID_LENGTH } from './limits'
 import { parseSessionId } from './session'
 import type { EventSession, EventUser } from './types'
+import { checkedUid } from './uid'
 
 /**
  * The identification rule for events (design.md section 4.1): exactly one form per request, because
@@ -18,9 +18,9 @@ import type { EventSession, EventUser } from './types'
  */
 
 export interface IdentityInput {
-  user_id?: string | null
-  session_url?: string | null
-  use_recent_session?: boolean | null
+  userId?: string | null
+  sessionUrl?: string | null
+  useRecentSession?: boolean | null
 }
 
 /** The identification members of a FullStory event request. */
@@ -36,28 +36,17 @@ export interface Identification {
   fallback?: EventIdentity
 }
 
-/** The User ID to send, or `undefined` when there is none; throws when FullStory would refuse it. */
-function userId(input: IdentityInput): string | undefined {
-  const uid = input.user_id
-  if (typeof uid !== 'string' || uid.trim() === '') return undefined
-  if (longerThan(uid, MAX_UID_LENGTH)) {
-    throw new PayloadValidationError(
-      `User ID is ${characterCount(uid)} characters long; FullStory accepts at most ${MAX_UID_LENGTH}. ` +
-        'Map User ID to a shorter identifier; the event was not sent.'
-    )
-  }
-  return uid
-}
-
 function userForm(uid: string, useRecentSession: boolean): EventIdentity {
   return useRecentSession ? { user: { uid }, session: { use_most_recent: true } } : { user: { uid } }
 }
 
 /** How the event is identified to FullStory; throws PayloadValidationError when it cannot be. */
 export function identifyEvent(input: IdentityInput): Identification {
-  const uid = userId(input)
-  const sessionId = parseSessionId(input.session_url)
-  const useRecentSession = input.use_recent_session !== false
+  const uid = checkedUid(input.userId)
+  const sessionId = parseSessionId(input.sessionUrl)
+  // Only an explicit true: a subscription saved before the field existed leaves it unset, and the
+  // published destination then sent no session (docs/migrating.md).
+  const useRecentSession = input.useRecentSession === true
 
   if (sessionId !== undefined) {
     const identity: EventIdentity = { session: { id: sessionId } }
@@ -66,7 +55,7 @@ export function identifyEvent(input: IdentityInput): Identification {
   if (uid !== undefined) return { identity: userForm(uid, useRecentSession) }
 
   const sessionNote =
-    typeof input.session_url === 'string' && input.session_url.trim() !== ''
+    typeof input.sessionUrl === 'string' && input.sessionUrl.trim() !== ''
       ? 'its Session URL is not a FullStory session replay URL or a "deviceId:sessionId" id'
       : 'it has no Session URL'
   throw new PayloadValidationError(

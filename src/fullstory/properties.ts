@@ -51,8 +51,7 @@ export type { PropertyType, PropertySchema } from './types'
  *   all is dropped.
  * - Non-finite numbers and bigints are sent as strings; `Date` objects as ISO-8601 strings.
  * - At most 500 properties are sent, counting every name (an object's own name and each name in it):
- *   the first 500 in source order, depth first. The rest are dropped (normalizePropertiesWithReport
- *   counts them, as it counts every other value a rule drops or folds into JSON text).
+ *   the first 500 in source order, depth first. The rest are dropped.
  *
  * Types (`schema`, by dotted path of the names sent)
  * - A string that is an RFC 3339 date-time (`2024-05-01T12:00:00Z`, `2024-05-01T12:00:00.5+02:00`;
@@ -94,22 +93,6 @@ export interface NormalizeOptions {
   leading?: ReadonlyArray<readonly [string, unknown]>
   /** Entries placed after the input's own. */
   trailing?: ReadonlyArray<readonly [string, unknown]>
-}
-
-/** What the rules did to one input, so that no value is lost without a rule that says so. */
-export interface NormalizationReport {
-  /** Scalars dropped by the 500-property cap. */
-  droppedOverCap: number
-  /** List elements dropped to keep a list within 8192 bytes. */
-  droppedFromLists: number
-  /** Objects and lists sent as JSON text (one string each)... */
-  serializedValues: number
-  /** ...and the scalars they held. */
-  serializedScalars: number
-  /** Strings cut to fit 8192 bytes (the value is kept, shortened). */
-  cutStrings: number
-  /** Names changed by the name rules, including collision numbers and cuts. */
-  renamed: number
 }
 
 const VALID_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
@@ -185,11 +168,6 @@ function codePointsHex(key: string): string {
   const parts: string[] = []
   for (const char of key) parts.push((char.codePointAt(0) as number).toString(16))
   return parts.join('_')
-}
-
-/** True for a valid FullStory property name. */
-export function isValidName(name: string): boolean {
-  return VALID_NAME.test(name)
 }
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a character (surrogate pairs stay whole). */
@@ -278,7 +256,6 @@ interface State {
   names: number
   declared: Map<string, PropertyType> | undefined
   schema: Record<string, PropertyType> | undefined
-  report: NormalizationReport
 }
 
 type Scalar = string | number | boolean
@@ -293,37 +270,13 @@ export function normalizeProperties(
   declaredTypes?: Record<string, unknown>,
   options?: NormalizeOptions
 ): NormalizedProperties {
-  const { properties, schema } = normalizePropertiesWithReport(input, declaredTypes, options)
-  return schema ? { properties, schema } : { properties }
-}
-
-/** normalizeProperties, plus what each rule did (for diagnostics and tests). */
-export function normalizePropertiesWithReport(
-  input: unknown,
-  declaredTypes?: Record<string, unknown>,
-  options?: NormalizeOptions
-): NormalizedProperties & { report: NormalizationReport } {
-  const state: State = {
-    names: 0,
-    declared: parseDeclaredTypes(declaredTypes),
-    schema: undefined,
-    report: {
-      droppedOverCap: 0,
-      droppedFromLists: 0,
-      serializedValues: 0,
-      serializedScalars: 0,
-      cutStrings: 0,
-      renamed: 0
-    }
-  }
+  const state: State = { names: 0, declared: parseDeclaredTypes(declaredTypes), schema: undefined }
   let entries: ReadonlyArray<readonly [string, unknown]> = isPlainObject(input) ? Object.entries(input) : []
   if (options?.leading?.length || options?.trailing?.length) {
     entries = [...(options.leading ?? []), ...entries, ...(options.trailing ?? [])]
   }
   const properties = writeObject(entries, '', 0, state) ?? {}
-  const result: NormalizedProperties & { report: NormalizationReport } = { properties, report: state.report }
-  if (state.schema) result.schema = { properties: state.schema }
-  return result
+  return state.schema ? { properties, schema: { properties: state.schema } } : { properties }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -366,10 +319,7 @@ function writeObject(
   for (let i = 0; i < entries.length; i++) {
     const [key, raw] = entries[i]
     if (isDropped(raw)) continue
-    if (state.names >= MAX_PROPERTIES) {
-      state.report.droppedOverCap += countScalars(raw)
-      continue
-    }
+    if (state.names >= MAX_PROPERTIES) continue
     const name = uniqueName(cleanName(key), taken, room)
     const childPath = path ? `${path}.${name}` : name
     state.names++
@@ -378,7 +328,6 @@ function writeObject(
       state.names--
       continue
     }
-    if (name !== key) state.report.renamed++
     taken.add(name)
     define((out ??= {}), name, value)
   }
@@ -393,7 +342,7 @@ function isDropped(value: unknown): boolean {
 function normalizeValue(raw: unknown, path: string, depth: number, state: State): unknown {
   switch (typeof raw) {
     case 'string': {
-      const value = cutString(raw, state)
+      const value = truncateUtf8(raw, MAX_VALUE_BYTES)
       record(path, isIsoDateTime(raw) ? 'date' : undefined, state)
       return value
     }
@@ -409,7 +358,7 @@ function normalizeValue(raw: unknown, path: string, depth: number, state: State)
       if (depth >= MAX_PROPERTY_DEPTH || path.length > MAX_OBJECT_PATH_LENGTH) {
         if (countScalars(raw) === 0) return undefined
         record(path, undefined, state)
-        return serialize(raw, state)
+        return serialize(raw)
       }
       return writeObject(Object.entries(raw as Record<string, unknown>), path, depth, state)
     }
@@ -426,12 +375,6 @@ function toScalar(raw: unknown): Scalar {
   return String(raw)
 }
 
-function cutString(text: string, state: State): string {
-  const cut = truncateUtf8(text, MAX_VALUE_BYTES)
-  if (cut.length !== text.length) state.report.cutStrings++
-  return cut
-}
-
 /**
  * Adds the schema entry for a value sent at `path`: the declared type, in the form that matches the
  * value (plural for a list, e.g. `int` declared for `products.price` is sent as `ints`), else the
@@ -443,10 +386,8 @@ function record(path: string, detected: PropertyType | undefined, state: State, 
   if (type) (state.schema ??= {})[path] = type
 }
 
-function serialize(raw: unknown, state: State): string {
-  state.report.serializedValues++
-  state.report.serializedScalars += countScalars(raw)
-  return cutString(jsonText(raw), state)
+function serialize(raw: unknown): string {
+  return truncateUtf8(jsonText(raw), MAX_VALUE_BYTES)
 }
 
 /** JSON text of a raw value; values JSON cannot hold (bigints, cycles) fall back to String(). */
@@ -481,7 +422,7 @@ function normalizeList(raw: unknown[], path: string, depth: number, state: State
     if (depth >= MAX_PROPERTY_DEPTH || path.length > MAX_OBJECT_PATH_LENGTH) {
       if (countScalars(raw) === 0) return undefined
       record(path, undefined, state)
-      return serialize(raw, state)
+      return serialize(raw)
     }
     const columns = new Map<string, unknown[]>()
     for (const item of raw) {
@@ -503,15 +444,13 @@ function normalizeList(raw: unknown[], path: string, depth: number, state: State
   for (const item of raw) {
     if (isDropped(item)) continue
     if (Array.isArray(item) || isPlainObject(item)) {
-      state.report.serializedValues++
-      state.report.serializedScalars += countScalars(item)
       items.push(jsonText(item))
     } else {
       const scalar = toScalar(item)
       items.push(asText ? String(scalar) : scalar)
     }
   }
-  fitList(items, state)
+  fitList(items)
   let allDates = items.length > 0
   for (let i = 0; allDates && i < items.length; i++) {
     const item = items[i]
@@ -522,7 +461,7 @@ function normalizeList(raw: unknown[], path: string, depth: number, state: State
 }
 
 /** Keeps a list within MAX_VALUE_BYTES (valueBytes' measure), in place. */
-function fitList(items: Scalar[], state: State): void {
+function fitList(items: Scalar[]): void {
   // Quick bound: a string is at most 3 bytes per UTF-16 unit plus quotes; a number's text at most 25.
   let bound = 2 + items.length
   for (const item of items) bound += typeof item === 'string' ? item.length * 3 + 2 : 25
@@ -542,18 +481,16 @@ function fitList(items: Scalar[], state: State): void {
       const cut = truncateUtf8(item, MAX_VALUE_BYTES - size - separator - 2)
       if (cut.length > 0) {
         items[i] = cut
-        state.report.cutStrings++
         keep = i + 1
       }
     }
-    state.report.droppedFromLists += items.length - keep
     items.length = keep
     return
   }
 }
 
 /** Scalars (non-null leaves, list elements included) in a raw value. */
-export function countScalars(value: unknown): number {
+function countScalars(value: unknown): number {
   if (isDropped(value)) return 0
   if (Array.isArray(value)) {
     let count = 0

@@ -121,11 +121,6 @@ export interface CreateEventRequest {
 // Batch import jobs: POST /v2/users/batch, POST /v2/events/batch
 // ---------------------------------------------------------------------------------------------
 
-/** Body of a batch import job: at most 50,000 rows, each the body of the single-row endpoint. */
-export interface BatchJobRequest<Row> {
-  requests: Row[]
-}
-
 /** `PROCESSING` until FullStory has imported every row; `FAILED` when any row failed. */
 export type JobStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED'
 

@@ -1,11 +1,12 @@
 import { PayloadValidationError, type RequestClient } from '@segment/actions-core'
 import { sendBatch } from './batch'
 import type { Payload as IdentifyPayload } from '../identify-user/generated-types'
-import { callFullStory, endpoints } from './api'
-import { characterCount, longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH, MAX_UID_LENGTH } from './limits'
-import { requestedKey } from './idempotency'
+import { callFullStory, delivery, endpoints } from './api'
+import { longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH } from './limits'
+import { messageKey } from './idempotency'
 import { normalizeProperties } from './properties'
 import type { CreateUserRequest, CreateUserResponse } from './types'
+import { checkedUid } from './uid'
 
 export type { IdentifyPayload }
 
@@ -29,27 +30,21 @@ export const OVERFLOW_PROPERTIES = { display_name: 'displayName', email: 'email'
  * - Traits go through normalizeProperties; Property Types become `schema`.
  */
 export function buildUserRequest(payload: IdentifyPayload): CreateUserRequest {
-  const uid = payload.user_id
-  if (typeof uid !== 'string' || uid.trim() === '') {
+  const uid = checkedUid(payload.userId)
+  if (uid === undefined) {
     throw new PayloadValidationError(
-      'User ID (user_id) is missing or blank: FullStory would create a new anonymous user for every identify ' +
-        'without one, so the user was not sent. Map User ID to the Segment userId (the default) or to another ' +
-        'stable ID; anonymous visitors are best sent as events.'
-    )
-  }
-  if (longerThan(uid, MAX_UID_LENGTH)) {
-    const length = characterCount(uid)
-    throw new PayloadValidationError(
-      `User ID (user_id) has ${length} characters; FullStory accepts at most ${MAX_UID_LENGTH}. The user was not sent.`
+      'User ID is missing or blank: FullStory would create a new anonymous user for every identify without ' +
+        'one, so the user was not sent. Map User ID to the Segment userId (the default) or to another stable ' +
+        'ID; anonymous visitors are best sent as events.'
     )
   }
 
   const traits = payload.traits
   const trailing: [string, unknown][] = []
-  const displayName = fitOrKeep(payload.display_name, MAX_DISPLAY_NAME_LENGTH, 'display_name', traits, trailing)
+  const displayName = fitOrKeep(payload.displayName, MAX_DISPLAY_NAME_LENGTH, 'display_name', traits, trailing)
   const email = fitOrKeep(payload.email, MAX_EMAIL_LENGTH, 'email', traits, trailing)
-  const leading: [string, unknown][] = payload.anonymous_id ? [[ANONYMOUS_ID_PROPERTY, payload.anonymous_id]] : []
-  const { properties, schema } = normalizeProperties(traits, payload.property_types, { leading, trailing })
+  const leading: [string, unknown][] = payload.anonymousId ? [[ANONYMOUS_ID_PROPERTY, payload.anonymousId]] : []
+  const { properties, schema } = normalizeProperties(traits, payload.propertyTypes, { leading, trailing })
 
   const request: CreateUserRequest = { uid }
   if (displayName !== undefined) request.display_name = displayName
@@ -77,17 +72,12 @@ function fitOrKeep(
   return undefined
 }
 
-function idempotencyKey(payload: IdentifyPayload): string | undefined {
-  return requestedKey(payload.idempotency_key)
-}
-
-/** Creates or updates the user in FullStory (`POST /v2/users`), with the event's Idempotency-Key. */
+/** Creates or updates the user in FullStory (`POST /v2/users`), with the Idempotency-Key of this delivery. */
 export async function upsertUser(request: RequestClient, apiKey: string, payload: IdentifyPayload) {
   const json = buildUserRequest(payload)
   return callFullStory<CreateUserResponse>(request, endpoints.createUser, {
     apiKey,
-    json,
-    idempotencyKey: idempotencyKey(payload)
+    ...delivery(endpoints.createUser, json, messageKey(payload.idempotencyKey))
   })
 }
 
@@ -97,7 +87,7 @@ export function upsertUsers(request: RequestClient, apiKey: string, payloads: Id
     kind: 'users',
     payloads,
     build: buildUserRequest,
-    keyOf: idempotencyKey,
+    keyOf: (payload) => messageKey(payload.idempotencyKey),
     apiKey,
     jobSize: payloads[0]?.batch_size
   })

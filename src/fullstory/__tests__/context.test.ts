@@ -4,16 +4,16 @@ describe('buildEventContext: Segment context -> FullStory event context', () => 
   it('maps a full Segment context into every FullStory group', () => {
     expect(
       buildEventContext({
-        page_url: 'https://example.com/pricing?plan=pro',
-        user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)',
+        pageUrl: 'https://example.com/pricing?plan=pro',
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)',
         referrer: 'https://www.google.com/',
-        app_namespace: 'com.example.app',
-        app_name: 'Example',
-        app_version: '4.2.1',
-        device_manufacturer: 'Apple',
-        device_model: 'iPhone15,2',
-        screen_width: 1179,
-        screen_height: 2556,
+        appId: 'com.example.app',
+        appName: 'Example',
+        appVersion: '4.2.1',
+        deviceManufacturer: 'Apple',
+        deviceModel: 'iPhone15,2',
+        screenWidth: 1179,
+        screenHeight: 2556,
         ip: '203.0.113.7',
         city: 'San Francisco',
         country: 'United States',
@@ -41,8 +41,8 @@ describe('buildEventContext: Segment context -> FullStory event context', () => 
   })
 
   it('writes the groups and their keys in one fixed order, whatever the input order', () => {
-    const a = buildEventContext({ longitude: 2.35, latitude: 48.85, city: 'Paris', user_agent: 'UA', page_url: 'u' })
-    const b = buildEventContext({ page_url: 'u', user_agent: 'UA', city: 'Paris', latitude: 48.85, longitude: 2.35 })
+    const a = buildEventContext({ longitude: 2.35, latitude: 48.85, city: 'Paris', userAgent: 'UA', pageUrl: 'u' })
+    const b = buildEventContext({ pageUrl: 'u', userAgent: 'UA', city: 'Paris', latitude: 48.85, longitude: 2.35 })
     expect(JSON.stringify(a)).toBe(JSON.stringify(b))
     expect(JSON.stringify(a)).toBe(
       '{"browser":{"url":"u","user_agent":"UA"},"location":{"city":"Paris","latitude":48.85,"longitude":2.35}}'
@@ -70,18 +70,18 @@ describe('buildEventContext: Segment context -> FullStory event context', () => 
       buildEventContext({
         latitude: 'north',
         longitude: 181,
-        screen_width: 0,
-        screen_height: Number.POSITIVE_INFINITY,
+        screenWidth: 0,
+        screenHeight: Number.POSITIVE_INFINITY,
         city: 'Somewhere'
       })
     ).toEqual({ location: { city: 'Somewhere' } })
     expect(buildEventContext({ latitude: -90.5, longitude: Number.NaN })).toBeUndefined()
-    expect(buildEventContext({ screen_width: -1024, screen_height: 2 ** 31 })).toBeUndefined()
+    expect(buildEventContext({ screenWidth: -1024, screenHeight: 2 ** 31 })).toBeUndefined()
   })
 
   it('reads numeric strings as numbers and rounds fractional screen sizes', () => {
     expect(
-      buildEventContext({ latitude: ' 51.5072 ', longitude: '-0.1276', screen_width: '392.7272', screen_height: '850' })
+      buildEventContext({ latitude: ' 51.5072 ', longitude: '-0.1276', screenWidth: '392.7272', screenHeight: '850' })
     ).toEqual({
       device: { screen_width: 393, screen_height: 850 },
       location: { latitude: 51.5072, longitude: -0.1276 }
@@ -89,10 +89,10 @@ describe('buildEventContext: Segment context -> FullStory event context', () => 
   })
 
   it('omits empty strings, empty groups and, with nothing left, the whole context', () => {
-    expect(buildEventContext({ page_url: '', user_agent: '   ', app_name: '' })).toBeUndefined()
+    expect(buildEventContext({ pageUrl: '', userAgent: '   ', appName: '' })).toBeUndefined()
     expect(buildEventContext({})).toBeUndefined()
     expect(buildEventContext(undefined)).toBeUndefined()
-    expect(buildEventContext({ device_model: 'Pixel 8', page_url: '  ' })).toEqual({ device: { model: 'Pixel 8' } })
+    expect(buildEventContext({ deviceModel: 'Pixel 8', pageUrl: '  ' })).toEqual({ device: { model: 'Pixel 8' } })
   })
 
   it('sends an IP address only when it is one', () => {

@@ -5,13 +5,13 @@ import { identifyEvent } from '../identity'
 
 const payload: Payload = {
   name: ' Order Completed ',
-  user_id: 'user-1',
+  userId: 'user-1',
   timestamp: '2024-05-01T12:00:00+02:00',
-  use_recent_session: true,
+  useRecentSession: true,
   properties: { total: 42.5, placedAt: '2024-05-01T10:00:00Z' },
-  property_types: { total: 'real' },
-  context: { country: 'Germany', region: 'Berlin', page_url: 'https://example.com' },
-  idempotency_key: 'msg-1'
+  propertyTypes: { total: 'real' },
+  context: { country: 'Germany', region: 'Berlin', pageUrl: 'https://example.com' },
+  idempotencyKey: 'msg-1'
 }
 
 describe('buildEventRequest', () => {
@@ -43,41 +43,41 @@ describe('buildEventRequest', () => {
   })
 
   it('leaves out what is empty: no timestamp, context, properties or schema keys', () => {
-    expect(buildEventRequest({ name: 'x', session_url: '1:2' })).toEqual({ name: 'x', session: { id: '1:2' } })
-    expect(Object.keys(buildEventRequest({ name: 'x', user_id: 'u', properties: {}, context: {} }))).toEqual([
-      'name',
-      'user',
-      'session'
-    ])
+    expect(buildEventRequest({ name: 'x', sessionUrl: '1:2' })).toEqual({ name: 'x', session: { id: '1:2' } })
+    expect(
+      Object.keys(buildEventRequest({ name: 'x', userId: 'u', useRecentSession: true, properties: {}, context: {} }))
+    ).toEqual(['name', 'user', 'session'])
   })
 
   it('throws PayloadValidationError for a payload FullStory would refuse', () => {
-    expect(() => buildEventRequest({ name: ' ', user_id: 'u' })).toThrow(PayloadValidationError)
+    expect(() => buildEventRequest({ name: ' ', userId: 'u' })).toThrow(PayloadValidationError)
     expect(() => buildEventRequest({ name: 'x' })).toThrow(PayloadValidationError)
-    expect(() => buildEventRequest({ name: 'x', user_id: 'u'.repeat(257) })).toThrow(PayloadValidationError)
+    expect(() => buildEventRequest({ name: 'x', userId: 'u'.repeat(257) })).toThrow(PayloadValidationError)
   })
 })
 
 describe('identifyEvent', () => {
   it('form 1 carries the user form as fallback only when a User ID is known', () => {
-    expect(identifyEvent({ session_url: '1:2', user_id: 'u' })).toEqual({
+    expect(identifyEvent({ sessionUrl: '1:2', userId: 'u', useRecentSession: true })).toEqual({
       identity: { session: { id: '1:2' } },
       fallback: { user: { uid: 'u' }, session: { use_most_recent: true } }
     })
-    expect(identifyEvent({ session_url: '1:2' })).toEqual({ identity: { session: { id: '1:2' } } })
+    expect(identifyEvent({ sessionUrl: '1:2' })).toEqual({ identity: { session: { id: '1:2' } } })
   })
 
-  it('reads a missing Use Recent Session as on (its default) and only false as off', () => {
-    expect(identifyEvent({ user_id: 'u' }).identity).toEqual({ user: { uid: 'u' }, session: { use_most_recent: true } })
-    expect(identifyEvent({ user_id: 'u', use_recent_session: null }).identity.session).toEqual({
-      use_most_recent: true
+  it('reads only true as Use Recent Session on: unset (a mapping saved before the field existed) is off', () => {
+    expect(identifyEvent({ userId: 'u', useRecentSession: true }).identity).toEqual({
+      user: { uid: 'u' },
+      session: { use_most_recent: true }
     })
-    expect(identifyEvent({ user_id: 'u', use_recent_session: false }).identity).toEqual({ user: { uid: 'u' } })
+    expect(identifyEvent({ userId: 'u' }).identity).toEqual({ user: { uid: 'u' } })
+    expect(identifyEvent({ userId: 'u', useRecentSession: null }).identity).toEqual({ user: { uid: 'u' } })
+    expect(identifyEvent({ userId: 'u', useRecentSession: false }).identity).toEqual({ user: { uid: 'u' } })
   })
 
   it('treats a User ID of only spaces as missing, and accepts exactly 256 characters', () => {
-    expect(() => identifyEvent({ user_id: '   ' })).toThrow(/no User ID/)
-    expect(identifyEvent({ user_id: 'u'.repeat(256) }).identity.user).toEqual({ uid: 'u'.repeat(256) })
+    expect(() => identifyEvent({ userId: '   ' })).toThrow(/no User ID/)
+    expect(identifyEvent({ userId: 'u'.repeat(256) }).identity.user).toEqual({ uid: 'u'.repeat(256) })
   })
 })
 

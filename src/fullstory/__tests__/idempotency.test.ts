@@ -1,13 +1,15 @@
-import { createHash } from 'crypto'
-import { idempotencyHeaderValue, MAX_PLAIN_KEY_LENGTH } from '../idempotency'
+import { deliveryKey, jobKey, MAX_KEY_LENGTH, messageKey } from '../idempotency'
+import { expectedDeliveryKey, expectedJobKey } from '../../../test/expected-keys'
 
-const sha = (key: string) => `sha256-${createHash('sha256').update(key, 'utf8').digest('hex')}`
+const body = '{"name":"Order Completed","user":{"uid":"u-1"}}'
 
-describe('idempotencyHeaderValue', () => {
+describe('deliveryKey', () => {
   it.each(['ajs-next-1714567890-abc', 'api-3f2a9c1e-0b7d-4e8a-9f21-7c5d3b1a0e44', 'k', '~!@#$%^&*()'])(
-    'sends a key of visible ASCII as it is: %s',
+    'keeps a message key of visible ASCII readable, scoped to endpoint and body: %s',
     (key) => {
-      expect(idempotencyHeaderValue(key)).toBe(key)
+      const value = deliveryKey(key, '/v2/events', body)
+      expect(value).toBe(expectedDeliveryKey(key, '/v2/events', body))
+      expect(value).toMatch(new RegExp(`^${key.replace(/[^\w-]/g, '\\$&')}:[0-9a-f]{32}$`))
     }
   )
 
@@ -20,17 +22,44 @@ describe('idempotencyHeaderValue', () => {
     ['spaces around', ' msg-1 '],
     ['a line break', 'msg-1\n'],
     ['a NUL', 'a\u0000b'],
-    ['the word actions-core reads as "remove this header"', 'undefined'],
-    ['a key over 255 characters', 'k'.repeat(MAX_PLAIN_KEY_LENGTH + 1)]
-  ])('sends the SHA-256 of a key with %s, the same every time', (_what, key) => {
-    const value = idempotencyHeaderValue(key)
-    expect(value).toBe(sha(key))
+    ['a key too long to carry its scope', 'k'.repeat(MAX_KEY_LENGTH - 32)]
+  ])('folds a message key with %s into a SHA-256, the same every time', (_what, key) => {
+    const value = deliveryKey(key, '/v2/users', body)
+    expect(value).toBe(expectedDeliveryKey(key, '/v2/users', body))
     expect(value).toMatch(/^sha256-[0-9a-f]{64}$/)
-    expect(idempotencyHeaderValue(key)).toBe(value)
+    expect(deliveryKey(key, '/v2/users', body)).toBe(value)
   })
 
-  it('keeps distinct keys distinct', () => {
-    expect(idempotencyHeaderValue('名字')).not.toBe(idempotencyHeaderValue('名前'))
-    expect(idempotencyHeaderValue(' msg-1')).not.toBe(idempotencyHeaderValue('msg-1'))
+  it('sends keys within the header limit, the longest readable key included', () => {
+    const longest = 'k'.repeat(MAX_KEY_LENGTH - 33)
+    expect(deliveryKey(longest, '/v2/events', body)).toHaveLength(MAX_KEY_LENGTH)
+    expect(deliveryKey(longest, '/v2/events', body).startsWith(`${longest}:`)).toBe(true)
+  })
+
+  it('gives one message two keys for two bodies or two endpoints, and one key for one request', () => {
+    const other = '{"name":"Order Completed","session":{"id":"1:2"}}'
+    expect(deliveryKey('m-1', '/v2/events', body)).toBe(deliveryKey('m-1', '/v2/events', body))
+    expect(deliveryKey('m-1', '/v2/events', body)).not.toBe(deliveryKey('m-1', '/v2/events', other))
+    expect(deliveryKey('m-1', '/v2/events', body)).not.toBe(deliveryKey('m-1', '/v2/users', body))
+    expect(deliveryKey('m-1', '/v2/events', body)).not.toBe(deliveryKey('m-2', '/v2/events', body))
+    expect(deliveryKey('名字', '/v2/events', body)).not.toBe(deliveryKey('名前', '/v2/events', body))
+  })
+})
+
+describe('messageKey', () => {
+  it('takes a non-empty value, blanks included, and nothing else', () => {
+    expect(messageKey('m-1')).toBe('m-1')
+    expect(messageKey('  ')).toBe('  ')
+    expect(messageKey('')).toBeUndefined()
+    expect(messageKey(undefined)).toBeUndefined()
+    expect(messageKey(null)).toBeUndefined()
+  })
+})
+
+describe('jobKey', () => {
+  it('digests the kind and the row keys in order', () => {
+    expect(jobKey('events', ['a', 'b'])).toBe(expectedJobKey('events', ['a', 'b']))
+    expect(jobKey('events', ['a', 'b'])).not.toBe(jobKey('events', ['b', 'a']))
+    expect(jobKey('events', ['a'])).not.toBe(jobKey('users', ['a']))
   })
 })

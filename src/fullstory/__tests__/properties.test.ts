@@ -1,10 +1,8 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import {
   cleanName,
-  countScalars,
   isIsoDateTime,
   normalizeProperties,
-  normalizePropertiesWithReport,
   parseDeclaredTypes,
   truncateUtf8,
   valueBytes
@@ -239,23 +237,19 @@ describe('normalizeProperties: values', () => {
   })
 
   it('cuts a string over 8192 UTF-8 bytes on a character boundary', () => {
-    const { properties, report } = normalizePropertiesWithReport({ long: 'x'.repeat(10_000), euro: '€'.repeat(3000) })
+    const properties = props({ long: 'x'.repeat(10_000), euro: '€'.repeat(3000) })
     expect(properties.long).toBe('x'.repeat(MAX_VALUE_BYTES))
     expect(properties.euro).toBe('€'.repeat(2730)) // 2730 * 3 = 8190; one more would be 8193
-    expect(report.cutStrings).toBe(2)
   })
 
   it('keeps a list within 8192 bytes: elements in order, the overflowing string cut, the rest dropped', () => {
     const items = Array.from({ length: 10 }, (_, i) => String(i).repeat(1000))
-    const { properties, report } = normalizePropertiesWithReport({ list: items })
-    const list = properties.list as string[]
+    const list = props({ list: items }).list as string[]
     expect(list.slice(0, 8)).toEqual(items.slice(0, 8))
     // 2 brackets + 8 * (1000 + 2 quotes) + 7 commas = 8025; 8192 - 8025 - 1 comma - 2 quotes = 164 left
     expect(list[8]).toBe('8'.repeat(164))
     expect(list).toHaveLength(9)
     expect(valueBytes(list)).toBe(MAX_VALUE_BYTES)
-    expect(report.droppedFromLists).toBe(1)
-    expect(report.cutStrings).toBe(1)
   })
 
   it('drops numbers that no longer fit in a list of 8192 bytes', () => {
@@ -269,11 +263,9 @@ describe('normalizeProperties: values', () => {
   it(`sends an object nested deeper than ${MAX_PROPERTY_DEPTH} levels as JSON text`, () => {
     let deep: Record<string, unknown> = { leaf: 'bottom', gone: null }
     for (let level = 12; level >= 1; level--) deep = { [`l${level}`]: deep }
-    const { properties, report } = normalizePropertiesWithReport(deep)
-    const [[path, value]] = leaves(properties)
-    expect(path).toBe('l1.l2.l3.l4.l5.l6.l7.l8.l9.l10')
-    expect(value).toBe('{"l11":{"l12":{"leaf":"bottom","gone":null}}}')
-    expect(report).toMatchObject({ serializedValues: 1, serializedScalars: 1 })
+    expect(leaves(props(deep))).toEqual([
+      ['l1.l2.l3.l4.l5.l6.l7.l8.l9.l10', '{"l11":{"l12":{"leaf":"bottom","gone":null}}}']
+    ])
   })
 
   it('drops a too-deep object that holds no value, and cuts long JSON text to 8192 bytes', () => {
@@ -307,22 +299,22 @@ describe('normalizeProperties: values', () => {
   it(`sends at most ${MAX_PROPERTIES} properties: the first in source order, depth first, objects counted`, () => {
     const input: Record<string, unknown> = { group: { a: 1, b: 2 } }
     for (let i = 0; i < 600; i++) input[`t${i}`] = i
-    const { properties, report } = normalizePropertiesWithReport(input)
-    const keys = Object.keys(properties)
-    // group, group.a and group.b are 3 names; then t0 .. t496
-    expect(keys).toHaveLength(498)
-    expect(keys[0]).toBe('group')
-    expect(keys[keys.length - 1]).toBe('t496')
-    expect(report.droppedOverCap).toBe(600 - 497)
+    const properties = props(input)
+    // group, group.a and group.b are 3 names; then t0 .. t496, and t497 .. t599 are dropped
+    expect(properties).toEqual({
+      group: { a: 1, b: 2 },
+      ...Object.fromEntries(Array.from({ length: 497 }, (_, i) => [`t${i}`, i]))
+    })
+    expect(Object.keys(properties)).toEqual(['group', ...Array.from({ length: 497 }, (_, i) => `t${i}`)])
   })
 
   it('cuts an object short at the cap, keeping its first names', () => {
     const input: Record<string, unknown> = {}
     for (let i = 0; i < 498; i++) input[`t${i}`] = i
     input.last = { a: 1, b: 2, c: 3 }
-    const { properties, report } = normalizePropertiesWithReport(input)
+    const properties = props(input)
+    expect(Object.keys(properties)).toHaveLength(499)
     expect(properties.last).toEqual({ a: 1 })
-    expect(report.droppedOverCap).toBe(2)
   })
 
   it('gives no properties for anything but an object', () => {
@@ -431,11 +423,7 @@ describe('normalizeProperties: schema', () => {
   })
 })
 
-describe('countScalars and valueBytes', () => {
-  it('counts non-null leaves, list elements included', () => {
-    expect(countScalars({ a: 1, b: null, c: [1, null, { d: 'x' }], e: {} })).toBe(3)
-  })
-
+describe('valueBytes', () => {
   it('measures strings in UTF-8 bytes and lists as their JSON text', () => {
     expect(valueBytes('€')).toBe(3)
     expect(valueBytes(['a', 1, true])).toBe(12) // ["a",1,true]

@@ -11,6 +11,7 @@ import {
 import definition from '../../index'
 import type { Settings } from '../../generated-types'
 import { buildUserRequest } from '../../fullstory/users'
+import { expectedDeliveryKey } from '../../../test/expected-keys'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.test-key-0123456789abcdef'
@@ -29,8 +30,12 @@ function identifyEvent(overrides: Partial<SegmentEvent> = {}): SegmentEvent {
   })
 }
 
-/** Expects one POST /v2/users with exactly these headers and this body; `null`: no Idempotency-Key. */
-function expectUpsert(body: Record<string, any>, idempotencyKey: string | null = messageId) {
+/**
+ * Expects one POST /v2/users with exactly these headers and this body (members in the order sent), with
+ * the Idempotency-Key of this delivery of `messageKey`; `null`: no Idempotency-Key.
+ */
+function expectUpsert(body: Record<string, any>, messageKey: string | null = messageId) {
+  const idempotencyKey = messageKey === null ? null : expectedDeliveryKey(messageKey, '/v2/users', body)
   const scope = nock(API, idempotencyKey === null ? { badheaders: ['idempotency-key'] } : {})
     .post('/v2/users', body)
     .matchHeader('authorization', `Basic ${apiKey}`)
@@ -138,7 +143,7 @@ describe('Identify User', () => {
     }
     const scope = expectUpsert(body)
     const responses = await identify(identifyEvent({ traits }), {
-      property_types: { score: 'int', Grosse: 'int', createdAt: 'str', 'products.price': 'real' }
+      propertyTypes: { score: 'int', Grosse: 'int', createdAt: 'str', 'products.price': 'real' }
     })
     expect(scope.isDone()).toBe(true)
     expect(await responses[0].request.text()).toBe(JSON.stringify(body))
@@ -192,7 +197,7 @@ describe('Identify User', () => {
     }
     const scope = expectUpsert(body)
     await identify(identifyEvent({ traits: { email: 'short@example.com' } }), {
-      display_name: name,
+      displayName: name,
       email
     })
     expect(scope.isDone()).toBe(true)
@@ -205,7 +210,7 @@ describe('Identify User', () => {
       display_name: name,
       properties: { segmentAnonymousId: 'anon-5678' }
     })
-    await identify(identifyEvent(), { display_name: name })
+    await identify(identifyEvent(), { displayName: name })
     expect(scope.isDone()).toBe(true)
   })
 
@@ -226,14 +231,23 @@ describe('Identify User', () => {
       settings,
       useDefaultMappings: true
     })
-    expect(await again[0].request.text()).toBe(await first[0].request.text())
-    expect(again[0].request.headers.get('idempotency-key')).toBe(messageId)
+    const sent = await first[0].request.text()
+    expect(await again[0].request.text()).toBe(sent)
+    const key = expectedDeliveryKey(messageId, '/v2/users', sent)
+    expect(first[0].request.headers.get('idempotency-key')).toBe(key)
+    expect(again[0].request.headers.get('idempotency-key')).toBe(key)
   })
 
-  it('rejects an identify without a userId before sending anything, naming the field', async () => {
+  it('rejects an identify without a userId before sending anything, naming the field (User ID is required)', async () => {
     const error = await identify(identifyEvent({ userId: undefined })).catch((e: Error) => e)
+    expect((error as Error).message).toBe("The root value is missing the required field 'userId'.")
+    expect(testDestination.responses).toHaveLength(0)
+  })
+
+  it('rejects a blank userId with its own message, naming the field', async () => {
+    const error = await identify(identifyEvent({ userId: '   ' })).catch((e: Error) => e)
     expect(error).toBeInstanceOf(PayloadValidationError)
-    expect((error as Error).message).toMatch(/^User ID \(user_id\) is missing or blank/)
+    expect((error as Error).message).toMatch(/^User ID is missing or blank: FullStory would create a new anonymous/)
     expect(testDestination.responses).toHaveLength(0)
   })
 
@@ -247,23 +261,22 @@ describe('Identify User', () => {
     const error = await destination
       .onEvent(identifyEvent({ userId: undefined }), { apiKey, subscriptions: [subscription] })
       .catch((e: Error) => e)
-    expect(error).toBeInstanceOf(PayloadValidationError)
-    expect((error as Error).message).toMatch(/^User ID \(user_id\) is missing or blank/)
+    expect((error as Error).message).toBe("The root value is missing the required field 'userId'.")
     expect((error as { status?: number }).status).toBe(400)
     expect(nock.pendingMocks()).toEqual([])
   })
 
   it('refuses a payload without a User ID in the builder too (for batches and direct calls)', () => {
     expect(() => buildUserRequest({} as never)).toThrow(PayloadValidationError)
-    expect(() => buildUserRequest({ user_id: '' })).toThrow('User ID (user_id) is missing')
-    expect(() => buildUserRequest({ user_id: '   ' })).toThrow('User ID (user_id) is missing')
+    expect(() => buildUserRequest({ userId: '' })).toThrow('User ID is missing or blank')
+    expect(() => buildUserRequest({ userId: '   ' })).toThrow('User ID is missing or blank')
   })
 
   it('rejects a uid over 256 characters with a PayloadValidationError and sends nothing', async () => {
     const error = await identify(identifyEvent({ userId: 'u'.repeat(257) })).catch((e: Error) => e)
     expect(error).toBeInstanceOf(PayloadValidationError)
     expect((error as Error).message).toBe(
-      'User ID (user_id) has 257 characters; FullStory accepts at most 256. The user was not sent.'
+      'User ID has 257 characters; FullStory accepts at most 256. Map User ID to a shorter stable identifier; nothing was sent.'
     )
     expect(testDestination.responses).toHaveLength(0)
   })
@@ -277,7 +290,7 @@ describe('Identify User', () => {
 
   it('rejects an unknown Property Type, naming the path and the allowed types, and sends nothing', async () => {
     const error = await identify(identifyEvent({ traits: { plan: 'pro' } }), {
-      property_types: { plan: 'text' }
+      propertyTypes: { plan: 'text' }
     }).catch((e: Error) => e)
     expect(error).toBeInstanceOf(PayloadValidationError)
     expect((error as Error).message).toContain('Property Types declares "plan" as "text"')

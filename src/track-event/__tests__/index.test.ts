@@ -8,6 +8,7 @@ import {
 } from '@segment/actions-core'
 import definition from '../../index'
 import type { Settings } from '../../generated-types'
+import { expectedDeliveryKey } from '../../../test/expected-keys'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.track-event-test-key'
@@ -36,8 +37,20 @@ const common = {
   properties: { plan: 'pro' }
 }
 
-/** POST /v2/events expecting exactly `body` and the destination's headers plus `Idempotency-Key`. */
-function expectEvent(body: object, idempotencyKey = 'msg-1'): nock.Interceptor {
+/** The members of an event request in the order FullStory receives them. */
+const SENT_ORDER = ['name', 'timestamp', 'user', 'session', 'context', 'properties', 'schema']
+
+function inSentOrder(body: Record<string, unknown>): Record<string, unknown> {
+  expect(Object.keys(body).every((key) => SENT_ORDER.includes(key))).toBe(true)
+  return Object.fromEntries(SENT_ORDER.filter((key) => key in body).map((key) => [key, body[key]]))
+}
+
+/**
+ * POST /v2/events expecting exactly `body` and the destination's headers, with the Idempotency-Key of
+ * this delivery of the message key `msg-1`.
+ */
+function expectEvent(body: Record<string, unknown>, messageKey = 'msg-1'): nock.Interceptor {
+  const idempotencyKey = expectedDeliveryKey(messageKey, '/v2/events', inSentOrder(body))
   return nock(API)
     .post('/v2/events', body as nock.RequestBodyMatcher)
     .matchHeader('authorization', `Basic ${apiKey}`)
@@ -59,7 +72,7 @@ describe('Track Custom Event', () => {
         event: event(),
         settings,
         useDefaultMappings: true,
-        mapping: { session_url: SESSION_URL }
+        mapping: { sessionUrl: SESSION_URL }
       })
       expect(scope.isDone()).toBe(true)
       expect(responses).toHaveLength(1)
@@ -81,7 +94,7 @@ describe('Track Custom Event', () => {
         event: event(),
         settings,
         useDefaultMappings: true,
-        mapping: { use_recent_session: false }
+        mapping: { useRecentSession: false }
       })
       expect(scope.isDone()).toBe(true)
       expect(JSON.parse(await responses[0].request.text())).not.toHaveProperty('session')
@@ -96,7 +109,7 @@ describe('Track Custom Event', () => {
         event: event(),
         settings,
         useDefaultMappings: true,
-        mapping: { session_url: 'https://example.com/not/a/session' }
+        mapping: { sessionUrl: 'https://example.com/not/a/session' }
       })
       expect(scope.isDone()).toBe(true)
     })
@@ -126,7 +139,7 @@ describe('Track Custom Event', () => {
           event: event({ userId: null }),
           settings,
           useDefaultMappings: true,
-          mapping: { session_url: 'https://evil.example.com/ui/ORG/session/1%3A2' }
+          mapping: { sessionUrl: 'https://evil.example.com/ui/ORG/session/1%3A2' }
         })
         .catch((e: Error) => e)
       expect(error).toBeInstanceOf(PayloadValidationError)
@@ -139,7 +152,7 @@ describe('Track Custom Event', () => {
         .testAction('trackEvent', { event: event({ userId: 'u'.repeat(257) }), settings, useDefaultMappings: true })
         .catch((e: Error) => e)
       expect(error).toBeInstanceOf(PayloadValidationError)
-      expect((error as Error).message).toContain('User ID is 257 characters long; FullStory accepts at most 256')
+      expect((error as Error).message).toContain('User ID has 257 characters; FullStory accepts at most 256')
       expect(testDestination.responses).toEqual([])
     })
   })
@@ -147,21 +160,24 @@ describe('Track Custom Event', () => {
   describe('a full session (400 session_page_limit_exceeded)', () => {
     const full = { code: 'session_page_limit_exceeded', message: 'session page limit exceeded' }
 
-    it('sends the event once more in the user form, under its own derived Idempotency-Key', async () => {
+    it('sends the event once more in the user form: another body, so another delivery key', async () => {
       const first = expectEvent({ ...common, session: { id: '123456789:987654321' } }).reply(400, full)
-      const second = expectEvent(
-        { ...common, user: { uid: 'user-1' }, session: { use_most_recent: true } },
-        'msg-1:user'
-      ).reply(200, {})
+      const second = expectEvent({ ...common, user: { uid: 'user-1' }, session: { use_most_recent: true } }).reply(
+        200,
+        {}
+      )
       const responses = await testDestination.testAction('trackEvent', {
         event: event(),
         settings,
         useDefaultMappings: true,
-        mapping: { session_url: SESSION_URL }
+        mapping: { sessionUrl: SESSION_URL }
       })
       expect(first.isDone()).toBe(true)
       expect(second.isDone()).toBe(true)
       expect(responses.map((r) => r.status)).toEqual([400, 200])
+      expect(responses[1].request.headers.get('idempotency-key')).not.toBe(
+        responses[0].request.headers.get('idempotency-key')
+      )
       const resent = JSON.parse(await responses[1].request.text())
       expect(resent.session).not.toHaveProperty('id')
       expect(resent.user).toEqual({ uid: 'user-1' })
@@ -169,12 +185,12 @@ describe('Track Custom Event', () => {
 
     it('resends without a session when Use Recent Session is off', async () => {
       expectEvent({ ...common, session: { id: '123456789:987654321' } }).reply(400, full)
-      const second = expectEvent({ ...common, user: { uid: 'user-1' } }, 'msg-1:user').reply(200, {})
+      const second = expectEvent({ ...common, user: { uid: 'user-1' } }).reply(200, {})
       await testDestination.testAction('trackEvent', {
         event: event(),
         settings,
         useDefaultMappings: true,
-        mapping: { session_url: SESSION_URL, use_recent_session: false }
+        mapping: { sessionUrl: SESSION_URL, useRecentSession: false }
       })
       expect(second.isDone()).toBe(true)
     })
@@ -186,7 +202,7 @@ describe('Track Custom Event', () => {
           event: event({ userId: null }),
           settings,
           useDefaultMappings: true,
-          mapping: { session_url: SESSION_URL }
+          mapping: { sessionUrl: SESSION_URL }
         })
         .catch((e: Error) => e)
       expect(first.isDone()).toBe(true)
@@ -206,7 +222,7 @@ describe('Track Custom Event', () => {
           event: event(),
           settings,
           useDefaultMappings: true,
-          mapping: { session_url: SESSION_URL }
+          mapping: { sessionUrl: SESSION_URL }
         })
         .catch((e: Error) => e)
       expect(first.isDone()).toBe(true)
@@ -280,7 +296,7 @@ describe('Track Custom Event', () => {
         event: event({ properties: { Größe: 'XL', quantity: 2, shippedAt: '2024-05-02T08:00:00Z', gone: null } }),
         settings,
         useDefaultMappings: true,
-        mapping: { property_types: { quantity: 'int' } }
+        mapping: { propertyTypes: { quantity: 'int' } }
       })
       expect(scope.isDone()).toBe(true)
     })
@@ -346,7 +362,7 @@ describe('Track Custom Event', () => {
         event: event(),
         settings,
         useDefaultMappings: true,
-        mapping: { idempotency_key: '' }
+        mapping: { idempotencyKey: '' }
       })
       expect(scope.isDone()).toBe(true)
     })

@@ -1,6 +1,7 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
 import { generateTestData } from '../../../test/test-data'
+import { expectedDeliveryKey } from '../../../test/expected-keys'
 import destination from '../../index'
 import type { Settings } from '../../generated-types'
 
@@ -34,7 +35,9 @@ describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination ac
     const rawBody = await request.text()
 
     expect(JSON.parse(rawBody)).toMatchSnapshot()
-    expect(request.headers.get('idempotency-key')).toBe(eventData.idempotency_key)
+    expect(request.headers.get('idempotency-key')).toBe(
+      expectedDeliveryKey(eventData.idempotencyKey, '/v2/events', rawBody)
+    )
   })
 
   it('required fields', async () => {

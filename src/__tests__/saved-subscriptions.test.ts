@@ -1,0 +1,212 @@
+import nock from 'nock'
+import { Destination, PayloadValidationError, type SegmentEvent } from '@segment/actions-core'
+import definition from '../index'
+import {
+  PUBLISHED_ACTION_KEYS,
+  publishedSubscriptions,
+  savedSettings,
+  type SavedSubscription
+} from '../../test/published-subscriptions'
+
+/**
+ * Subscriptions saved against Segment's published FullStory destination run here unchanged: each one
+ * sends the request FullStory's v2 API accepts, or refuses the event naming the field to map. A saved
+ * mapping holds only its own keys, so fields added since (Context, Property Types, Idempotency Key)
+ * are unset: no context, no declared types, no Idempotency-Key (docs/migrating.md).
+ */
+
+const API = 'https://api.fullstory.com'
+const apiKey = 'na1.saved-subscriptions-key'
+const SESSION_URL = 'https://app.fullstory.com/ui/o-1AB2C3-na1/session/5412093185638400%3A6543210987654321'
+
+const subscription = (name: string): SavedSubscription => {
+  const found = publishedSubscriptions.find((s) => s.name === name)
+  if (!found) throw new Error(`no fixture named ${name}`)
+  return found
+}
+
+const identify: SegmentEvent = {
+  type: 'identify',
+  userId: 'user-42',
+  anonymousId: 'anon-42',
+  messageId: 'msg-identify-1',
+  timestamp: '2024-05-01T12:00:00.000Z',
+  traits: { name: 'Ada Lovelace', email: 'ada@example.com', plan: 'pro', 'Plan Type': 'annual', seats: 12 },
+  context: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0' }
+}
+
+const userBody = {
+  uid: 'user-42',
+  display_name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  properties: {
+    segmentAnonymousId: 'anon-42',
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+    plan: 'pro',
+    PlanType: 'annual',
+    seats: 12
+  }
+}
+
+const track = (properties: Record<string, unknown> = {}): SegmentEvent => ({
+  type: 'track',
+  event: 'Order Completed',
+  userId: 'user-42',
+  anonymousId: 'anon-42',
+  messageId: 'msg-track-1',
+  timestamp: '2024-05-01T12:00:00.000Z',
+  properties: { order_id: 'o-1', total: 42.5, ...properties },
+  context: { page: { url: 'https://example.com/checkout' }, userAgent: 'Mozilla/5.0' }
+})
+
+/** One POST with exactly this body and the destination's headers, and no Idempotency-Key. */
+function expectPost(path: string, body: object, reply: object) {
+  return nock(API, { badheaders: ['idempotency-key'] })
+    .post(path, body as nock.RequestBodyMatcher)
+    .matchHeader('authorization', `Basic ${apiKey}`)
+    .matchHeader('integration-source', 'segment')
+    .matchHeader('content-type', 'application/json')
+    .reply(200, reply)
+}
+
+async function run(event: SegmentEvent, saved: SavedSubscription) {
+  return new Destination(definition).onEvent(event, savedSettings(apiKey, saved))
+}
+
+describe('subscriptions saved against the published destination', () => {
+  it('use no action key this definition lacks, and no field key its action lacks', () => {
+    for (const key of PUBLISHED_ACTION_KEYS) expect(definition.actions[key]).toBeDefined()
+    for (const saved of publishedSubscriptions) {
+      const fields = Object.keys(definition.actions[saved.partnerAction].fields)
+      for (const key of Object.keys(saved.mapping)) expect(fields).toContain(key)
+    }
+  })
+
+  it('keep Identify User and Track Custom Event visible and the V2 keys hidden', () => {
+    expect(definition.actions.identifyUser.hidden).toBeFalsy()
+    expect(definition.actions.trackEvent.hidden).toBeFalsy()
+    expect(definition.actions.identifyUserV2.hidden).toBe(true)
+    expect(definition.actions.trackEventV2.hidden).toBe(true)
+  })
+
+  describe.each(['Identify User V2 (the published Identify User preset)', 'Identify User (legacy)'])('%s', (name) => {
+    it('upserts the user by uid on POST /v2/users', async () => {
+      const scope = expectPost('/v2/users', userBody, { id: 'fs-user-1' })
+      const results = await run(identify, subscription(name))
+      expect(scope.isDone()).toBe(true)
+      expect(results[results.length - 1]).toEqual({ data: { id: 'fs-user-1' }, output: 'Action Executed' })
+    })
+
+    it('refuses an identify without a userId, naming the field to map', async () => {
+      const key = subscription(name).partnerAction === 'identifyUserV2' ? 'uid' : 'userId'
+      const error = await run({ ...identify, userId: undefined }, subscription(name)).catch((e: Error) => e)
+      expect((error as Error).message).toBe(`The root value is missing the required field '${key}'.`)
+      expect((error as { status?: number }).status).toBe(400)
+      expect(nock.pendingMocks()).toEqual([])
+    })
+  })
+
+  it('sends the same body for one identify through uid/properties and through userId/traits', async () => {
+    const bodies: string[] = []
+    nock(API)
+      .post('/v2/users')
+      .times(2)
+      .reply(200, (_uri, body) => {
+        bodies.push(JSON.stringify(body))
+        return { id: 'fs-user-1' }
+      })
+    await run(identify, subscription('Identify User V2 (the published Identify User preset)'))
+    await run(identify, subscription('Identify User (legacy)'))
+    expect(bodies).toHaveLength(2)
+    expect(bodies[1]).toBe(bodies[0])
+    expect(JSON.parse(bodies[0])).toEqual(userBody)
+  })
+
+  describe.each(['Track Event V2 (the published Track Event preset)', 'Track Event (legacy)'])('%s', (name) => {
+    it('sends the event by User ID, without a session (Use Recent Session unset) and without context', async () => {
+      const scope = expectPost(
+        '/v2/events',
+        {
+          name: 'Order Completed',
+          timestamp: '2024-05-01T12:00:00.000Z',
+          user: { uid: 'user-42' },
+          properties: { order_id: 'o-1', total: 42.5 }
+        },
+        {}
+      )
+      const results = await run(track(), subscription(name))
+      expect(scope.isDone()).toBe(true)
+      expect(results[results.length - 1]).toMatchObject({ output: 'Action Executed' })
+    })
+
+    it('refuses an event with neither a User ID nor a session, naming the fields to map', async () => {
+      const error = await run({ ...track(), userId: null }, subscription(name)).catch((e: Error) => e)
+      expect(error).toBeInstanceOf(PayloadValidationError)
+      expect((error as Error).message).toContain('Map User ID (for example to userId) or Session URL')
+      expect(nock.pendingMocks()).toEqual([])
+    })
+  })
+
+  describe.each([
+    'Track Event V2 with Use Recent Session and Session URL mapped',
+    'Track Event (legacy) with Use Recent Session and Session URL mapped'
+  ])('%s', (name) => {
+    it('sends an event that carries a session URL to that session alone (no user beside it)', async () => {
+      const scope = expectPost(
+        '/v2/events',
+        {
+          name: 'Order Completed',
+          timestamp: '2024-05-01T12:00:00.000Z',
+          session: { id: '5412093185638400:6543210987654321' },
+          properties: { order_id: 'o-1', total: 42.5, fullstoryUrl: SESSION_URL }
+        },
+        {}
+      )
+      await run(track({ fullstoryUrl: SESSION_URL }), subscription(name))
+      expect(scope.isDone()).toBe(true)
+    })
+
+    it("sends an event without one by User ID on the user's recent session", async () => {
+      const scope = expectPost(
+        '/v2/events',
+        {
+          name: 'Order Completed',
+          timestamp: '2024-05-01T12:00:00.000Z',
+          user: { uid: 'user-42' },
+          session: { use_most_recent: true },
+          properties: { order_id: 'o-1', total: 42.5 }
+        },
+        {}
+      )
+      await run(track(), subscription(name))
+      expect(scope.isDone()).toBe(true)
+    })
+
+    it('sends an anonymous event that carries a session URL to that session', async () => {
+      const scope = expectPost(
+        '/v2/events',
+        {
+          name: 'Order Completed',
+          timestamp: '2024-05-01T12:00:00.000Z',
+          session: { id: '5412093185638400:6543210987654321' },
+          properties: { order_id: 'o-1', total: 42.5, fullstoryUrl: SESSION_URL }
+        },
+        {}
+      )
+      await run({ ...track({ fullstoryUrl: SESSION_URL }), userId: null }, subscription(name))
+      expect(scope.isDone()).toBe(true)
+    })
+  })
+
+  it('runs every saved subscription on its own event type and on no other', async () => {
+    nock(API).persist().post(/.*/).reply(200, {})
+    for (const saved of publishedSubscriptions) {
+      const own = saved.subscribe.includes('identify') ? identify : track()
+      const other = own === identify ? track() : identify
+      const results = await run(own, saved)
+      expect(results[results.length - 1]).toMatchObject({ output: 'Action Executed' })
+      expect(await run(other, saved)).toEqual([{ output: 'not subscribed' }])
+    }
+  })
+})
