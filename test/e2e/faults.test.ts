@@ -8,6 +8,8 @@ import {
   type JSONObject,
   type SegmentEvent
 } from '@segment/actions-core'
+import { createServer, type Server } from 'http'
+import type { AddressInfo } from 'net'
 import definition from '../../src'
 import type { Simulator } from '../../dev/simulator'
 import {
@@ -341,5 +343,87 @@ describe('secrets', () => {
   it('no error, stack or result above holds an API key', () => {
     expect(secrets.checked).toBeGreaterThan(100)
     expect(secrets.leaks).toEqual([])
+  })
+})
+
+describe('large answers over a real socket (a loopback server in place of FullStory)', () => {
+  // actions-core reads a clone of each answer unless told not to, and node-fetch stalls the clone once
+  // about 64 KiB wait unread in the original: over a loopback socket, 65,340 bytes of body settled and
+  // 65,350 hung forever before callFullStory read the body once. Each call here is bounded.
+  const SIZES = [64 * 1024, 200 * 1024]
+  const HANG_MS = 8_000
+  let server: Server
+  let answer: { status: number; type: string; body: string } = { status: 200, type: 'application/json', body: '{}' }
+  const seen: string[] = []
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`)
+      req.resume()
+      req.on('end', () => res.writeHead(answer.status, { 'content-type': answer.type }).end(answer.body))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  })
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  /** Runs `work` against the loopback server, failing if it has not settled within HANG_MS. */
+  async function against<T>(work: () => Promise<T>): Promise<{ value?: T; error?: Error & { status?: number } }> {
+    const { port } = server.address() as AddressInfo
+    const restoreUrl = setEnv('FULLSTORY_API_URL', `http://127.0.0.1:${port}`)
+    const restoreTimeout = setEnv('FULLSTORY_TIMEOUT_MS', '2000')
+    let timer: NodeJS.Timeout | undefined
+    try {
+      return await Promise.race([
+        work().then(
+          (value) => ({ value }),
+          (error: Error) => ({ error })
+        ),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`did not settle within ${HANG_MS} ms`)), HANG_MS)
+        })
+      ])
+    } finally {
+      clearTimeout(timer)
+      restoreTimeout()
+      restoreUrl()
+    }
+  }
+
+  const track: SegmentEvent = { type: 'track', userId: 'big-user', event: 'Big Answer', messageId: 'msg-big' }
+  const identify: SegmentEvent = { type: 'identify', userId: 'big-user', messageId: 'msg-big-id' }
+
+  it.each(SIZES)('a 500 with a %i-byte HTML page: a retryable 500 quoting its start', async (size) => {
+    const page = `<html><body>${'e'.repeat(size)}</body></html>`
+    answer = { status: 500, type: 'text/html', body: page }
+    seen.length = 0
+    const { error } = await against(() => new Destination(definition).onEvent(track, presetSettings(API_KEY)))
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error?.status).toBe(500)
+    expect(error?.message).toBe(
+      `FullStory failed to send events (FullStory answered 500 "${page.slice(0, 500)}…"); Segment will retry.`
+    )
+    expect(seen).toEqual(['POST /v2/events'])
+  })
+
+  it.each(SIZES)('a 200 with a %i-byte JSON body: delivered (identify, a batch job, the key test)', async (size) => {
+    answer = {
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ id: 'fs-1', job: { id: 'job-big', status: 'PROCESSING' }, padding: 'p'.repeat(size) })
+    }
+    seen.length = 0
+    const destination = new Destination(definition)
+    expect((await against(() => destination.onEvent(identify, presetSettings(API_KEY)))).error).toBeUndefined()
+    const batch = await against(() =>
+      destination.onBatch([track, { ...track, messageId: 'msg-big-2' }], batchSettings())
+    )
+    expect(batch.error).toBeUndefined()
+    const entries = (batch.value as { multistatus?: Entry[] }[]).flatMap((result) => result.multistatus ?? [])
+    expect(entries.map((entry) => entry.status)).toEqual([200, 200])
+    expect((await against(() => destination.testAuthentication({ apiKey: API_KEY }))).error).toBeUndefined()
+    expect(seen).toEqual(['POST /v2/users', 'POST /v2/events/batch', 'GET /me'])
   })
 })
