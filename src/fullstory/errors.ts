@@ -7,7 +7,9 @@ import {
 } from '@segment/actions-core'
 
 /**
- * FullStory's answers turned into actions-core errors: one table (design.md section 6).
+ * FullStory's answers turned into actions-core errors: one table (docs/troubleshooting.md lists
+ * every message; FullStory's error body `{code, message}` is shown on each endpoint's page, e.g.
+ * https://developer.fullstory.com/server/users/delete-user/).
  *
  * | FullStory answer      | thrown                                          | retried by Segment |
  * | 400                   | IntegrationError 400 with FullStory's code      | no                 |
@@ -21,21 +23,47 @@ import {
  * | timeout               | RetryableError 408                              | yes                |
  * | connection failure    | RetryableError 503                              | yes                |
  *
- * Every message quotes FullStory's `code` and `message` and never contains the API key.
+ * Every message quotes FullStory's `code` and `message`, and never contains the API key nor any
+ * piece of it of KEY_PIECE_LENGTH characters or more (see `redactApiKey`).
  */
 
 /** What the destination was doing; errors say it in words and name the key role it needs. */
 export type Operation = 'testAuthentication' | 'sendUsers' | 'sendEvents' | 'deleteUsers'
 
-const operations: Record<Operation, { doing: string; role: string }> = {
-  testAuthentication: { doing: 'check the API key', role: 'any role' },
-  sendUsers: { doing: 'send users', role: 'Standard, Architect or Admin' },
-  sendEvents: { doing: 'send events', role: 'Standard, Architect or Admin' },
-  deleteUsers: { doing: 'delete users', role: 'Admin or Architect' }
+/**
+ * The key roles, from FullStory's developer docs (https://developer.fullstory.com/server/authentication):
+ * Standard keys create, update and batch; only Admin or Architect keys view or delete data. Its help
+ * centre's v2 user-management article (https://help.fullstory.com/hc/en-us/articles/360020624174)
+ * says deleting needs an Admin key; the message states both and advises Admin, which both accept.
+ */
+const operations: Record<Operation, { doing: string; keyAdvice: string }> = {
+  testAuthentication: {
+    doing: 'check the API key',
+    keyAdvice: 'Keys of every role (Standard, Architect, Admin) may do this; check the key under Settings > API Keys.'
+  },
+  sendUsers: { doing: 'send users', keyAdvice: 'Use a key with the Standard, Architect or Admin role.' },
+  sendEvents: { doing: 'send events', keyAdvice: 'Use a key with the Standard, Architect or Admin role.' },
+  deleteUsers: {
+    doing: 'delete users',
+    keyAdvice:
+      "Use a key with the Admin role: FullStory's developer docs allow Admin or Architect keys to delete " +
+      "users, its help centre's user-management article asks for an Admin key."
+  }
 }
 
-/** The largest piece of FullStory's own message that we repeat. */
+/** The largest piece of FullStory's own message that we repeat (after redaction). */
 const MAX_QUOTED = 500
+
+/** The largest FullStory error code that we repeat (after redaction); FullStory's are short snake_case. */
+const MAX_QUOTED_CODE = 100
+
+/** What a FullStory error code looks like; anything else is quoted but not used as the error's code. */
+const CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/
+
+/** The shortest piece of the API key that is redacted wherever it appears. */
+export const KEY_PIECE_LENGTH = 8
+
+const REDACTED = '[redacted API key]'
 
 /** Statuses RetryableError accepts (actions-core limits it to these). */
 const RETRYABLE_STATUSES = new Set([408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511])
@@ -74,17 +102,62 @@ export function retryAfterSeconds(header: string | null | undefined, now = Date.
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
 }
 
-function redact(text: string, apiKey: string | undefined): string {
-  // the key as sent: api-key.ts trims it
+/**
+ * `text` with every piece of the API key KEY_PIECE_LENGTH characters or longer (the whole key
+ * included, as sent: api-key.ts trims it, and as percent-encoded) replaced by `[redacted API key]`.
+ * A key shorter than that is redacted whole. Each distinct piece is looked for with `indexOf`, so a
+ * long text costs a few native scans.
+ */
+export function redactApiKey(text: string, apiKey: string | undefined): string {
   const key = apiKey?.trim()
-  return key ? text.split(key).join('[redacted API key]') : text
+  if (!key || !text) return text
+  const size = Math.min(KEY_PIECE_LENGTH, key.length)
+  const pieces = new Set<string>()
+  for (const form of new Set([key, encodeURIComponent(key)])) {
+    for (let start = 0; start + size <= form.length; start++) pieces.add(form.slice(start, start + size))
+  }
+  let hidden: Uint8Array | undefined
+  for (const piece of pieces) {
+    for (let at = text.indexOf(piece); at !== -1; at = text.indexOf(piece, at + 1)) {
+      hidden ??= new Uint8Array(text.length)
+      hidden.fill(1, at, at + size)
+    }
+  }
+  if (!hidden) return text
+  let out = ''
+  for (let at = 0; at < text.length; ) {
+    let end = at
+    while (end < text.length && hidden[end] === hidden[at]) end++
+    out += hidden[at] ? REDACTED : text.slice(at, end)
+    at = end
+  }
+  return out
 }
 
-function quote(status: number, body: FullStoryErrorBody, apiKey: string | undefined): string {
-  const message =
-    body.message && body.message.length > MAX_QUOTED ? body.message.slice(0, MAX_QUOTED) + '…' : body.message
-  const parts = [String(status), body.code, message && `"${message}"`].filter(Boolean)
-  return redact(parts.join(' '), apiKey)
+/** `text` cut to at most `max` UTF-16 units (never inside a character), marked with `…` when cut. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text
+  let end = max
+  const last = text.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end--
+  return text.slice(0, end) + '…'
+}
+
+/** FullStory's `code` and `message` as we may repeat them: key redacted first, then cut to length. */
+function quotable(body: FullStoryErrorBody, apiKey: string | undefined): FullStoryErrorBody {
+  return {
+    code: body.code && cut(redactApiKey(body.code, apiKey), MAX_QUOTED_CODE),
+    message: body.message && cut(redactApiKey(body.message, apiKey), MAX_QUOTED)
+  }
+}
+
+/** The code for the thrown error: FullStory's when it looks like one and held nothing to redact. */
+function errorCode(original: string | undefined, quoted: string | undefined, fallback: string): string {
+  return original && original === quoted && CODE_SHAPE.test(original) ? original : fallback
+}
+
+function quote(status: number, body: FullStoryErrorBody): string {
+  return [String(status), body.code, body.message && `"${body.message}"`].filter(Boolean).join(' ')
 }
 
 /** The error for a non-2xx answer from FullStory. */
@@ -94,9 +167,11 @@ export function failureFromResponse(
   apiKey?: string
 ): Error {
   const { status } = response
-  const body = errorBody(response)
-  const said = `FullStory answered ${quote(status, body, apiKey)}`
-  const { doing, role } = operations[operation]
+  const original = errorBody(response)
+  const body = quotable(original, apiKey)
+  const said = `FullStory answered ${quote(status, body)}`
+  const code = (fallback: string) => errorCode(original.code, body.code, fallback)
+  const { doing, keyAdvice } = operations[operation]
 
   if (status === 401) {
     return new InvalidAuthenticationError(
@@ -106,8 +181,8 @@ export function failureFromResponse(
   }
   if (status === 403) {
     return new IntegrationError(
-      `This FullStory API key's role may not ${doing} (${said}). Use a key with the ${role} role.`,
-      body.code ?? 'forbidden',
+      `This FullStory API key's role may not ${doing} (${said}). ${keyAdvice}`,
+      code('forbidden'),
       403
     )
   }
@@ -115,7 +190,7 @@ export function failureFromResponse(
     return new IntegrationError(
       `FullStory could not find what was asked for (${said}). If the user was never identified, send it with ` +
         `Identify User first; if it was, check that the API key belongs to the FullStory org that holds the user.`,
-      body.code ?? 'not_found',
+      code('not_found'),
       404
     )
   }
@@ -149,7 +224,7 @@ export function failureFromResponse(
   // 400 and any other 4xx: the request itself is wrong; retrying cannot help.
   return new IntegrationError(
     `FullStory rejected the request to ${doing} (${said}). Fix the mapping or the event; it is not retried.`,
-    body.code ?? `http_${status}`,
+    code(`http_${status}`),
     status
   )
 }
@@ -158,11 +233,16 @@ export function failureFromResponse(
 export function failureFromNetworkError(error: unknown, operation: Operation, apiKey?: string): Error {
   const { doing } = operations[operation]
   const err = error as { name?: string; code?: string; message?: string; type?: string }
-  const isTimeout = err?.name === 'TimeoutError' || err?.code === 'ETIMEDOUT' || err?.type === 'request-timeout'
+  // TimeoutError: actions-core's or api.ts's own; request-timeout / body-timeout: node-fetch's
+  const isTimeout =
+    err?.name === 'TimeoutError' ||
+    err?.code === 'ETIMEDOUT' ||
+    err?.type === 'request-timeout' ||
+    err?.type === 'body-timeout'
   if (isTimeout) {
     return new RetryableError(`FullStory did not answer in time while trying to ${doing}; Segment will retry.`, 408)
   }
-  const reason = redact(String(err?.code || err?.message || err), apiKey)
+  const reason = cut(redactApiKey(String(err?.code || err?.message || err), apiKey), MAX_QUOTED)
   return new RetryableError(`Could not reach FullStory to ${doing} (${reason}); Segment will retry.`, 503)
 }
 

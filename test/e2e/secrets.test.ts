@@ -238,3 +238,119 @@ describe('snapshots', () => {
     expect(found).toEqual([])
   })
 })
+
+describe('FullStory answers that hold the key or pieces of it', () => {
+  // Not only the whole key: no piece of it 8 characters long may reach an error's message, code or
+  // stack, a result, the local server's answer or its log (src/fullstory/errors.ts redacts every
+  // quoted FullStory text before cutting it to length).
+  const PIECE = 8
+  const pieces = [...new Set([API_KEY, encodeURIComponent(API_KEY)])].flatMap((form) =>
+    Array.from({ length: form.length - PIECE + 1 }, (_, at) => form.slice(at, at + PIECE))
+  )
+  const leaks: string[] = []
+  let checked = 0
+  const check = (value: unknown, where: string) => {
+    checked++
+    const texts = SecretWatch.texts(value)
+    const piece = pieces.find((p) => texts.some((text) => text.includes(p)))
+    if (piece) leaks.push(`${where}: ${piece.length} characters of the key`)
+  }
+
+  const tail = 'z'.repeat(200)
+  const ANSWERS = [
+    `400;code=${API_KEY};message=bad request`,
+    `403;code=forbidden_${API_KEY};message=no`,
+    `404;code=${API_KEY.slice(0, 20)};message=not found`,
+    `422;code=x;message=${'x'.repeat(480)} ${API_KEY} ${tail}`,
+    `400;code=invalid_argument;message=${'x'.repeat(490)}${API_KEY}${tail}`,
+    `500;code=server_error;message=pieces ${API_KEY.slice(4, 16)} and ${API_KEY.slice(-10)} and ${API_KEY.slice(
+      9,
+      17
+    )}`,
+    `503;code=${API_KEY.slice(-12)};message=${'y'.repeat(600)}`
+  ]
+
+  it(`${ANSWERS.length} such answers, directly: no piece in any error field or result`, async () => {
+    const destination = new Destination(definition)
+    const calls: [string, () => Promise<unknown>][] = [
+      ['identify', () => destination.onEvent(identify, presetSettings(API_KEY))],
+      ['track', () => destination.onEvent(track, presetSettings(API_KEY))],
+      ['batch', () => destination.onBatch([identify, track], batchSettings(API_KEY))],
+      [
+        'delete',
+        () => destination.onDelete!({ type: 'delete', userId: 'secret-user' } as SegmentEvent, { apiKey: API_KEY })
+      ],
+      ['testAuthentication', () => destination.testAuthentication({ apiKey: API_KEY })]
+    ]
+    let failed = 0
+    for (const answer of ANSWERS) {
+      for (const [name, call] of calls) {
+        sim.reset()
+        sim.faults.always(answer)
+        try {
+          const result = await call()
+          check(result, `${name} result under ${answer.slice(0, 20)}`)
+          if (JSON.stringify(result).includes('"status":4') || JSON.stringify(result).includes('"status":5')) failed++
+        } catch (error) {
+          failed++
+          check(error, `${name} error under ${answer.slice(0, 20)}`)
+          const { code } = error as { code?: unknown }
+          if (typeof code === 'string') expect(code).not.toContain(API_KEY.slice(0, PIECE))
+        } finally {
+          sim.faults.clear()
+        }
+      }
+    }
+    // every call met the fault: none of them passed unchecked
+    expect(failed).toBe(ANSWERS.length * calls.length)
+    expect(checked).toBe(ANSWERS.length * calls.length)
+    expect(leaks).toEqual([])
+  })
+
+  it('through the local server: no piece in its answers or its log', async () => {
+    const lines: string[] = []
+    const server = await startServer({
+      port: 0,
+      fullstoryUrl: sim.url,
+      apiKey: API_KEY,
+      log: (line) => lines.push(line)
+    })
+    try {
+      const post = async (path: string, body: unknown) => {
+        const response = await fetch(server.url + path, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Basic ${Buffer.from('secret-write-key:').toString('base64')}`
+          }
+        })
+        return { status: response.status, text: await response.text() }
+      }
+      for (const answer of ANSWERS) {
+        sim.reset()
+        sim.faults.always(answer)
+        try {
+          for (const [path, body] of [
+            ['/v1/track', track],
+            ['/identifyUser', { payload: identify, settings: { apiKey: API_KEY } }],
+            ['/delete', { payload: { userId: 'secret-user' }, settings: { apiKey: API_KEY } }],
+            ['/authentication', { settings: { apiKey: API_KEY } }]
+          ] as const) {
+            const { status, text } = await post(path, body)
+            // the fault was met: the answer (an error status, or the serve routes' 200 with the error) says so
+            expect({ path, met: status >= 400 || /"statusCode":(4|5)\d\d/.test(text) }).toEqual({ path, met: true })
+            check(text, `local server ${path} under ${answer.slice(0, 20)}`)
+          }
+        } finally {
+          sim.faults.clear()
+        }
+      }
+    } finally {
+      await server.close()
+    }
+    expect(lines.length).toBeGreaterThan(0)
+    for (const line of lines) check(line, `log line ${line.slice(0, 60)}`)
+    expect(leaks).toEqual([])
+  })
+})

@@ -7,7 +7,15 @@ import {
   RetryableError
 } from '@segment/actions-core'
 import { authHeaders, callFullStory, endpoints, type Endpoint } from '../api'
-import { retryAfterSeconds } from '../errors'
+import fc from 'fast-check'
+import {
+  failureFromNetworkError,
+  failureFromResponse,
+  KEY_PIECE_LENGTH,
+  redactApiKey,
+  retryAfterSeconds,
+  type Operation
+} from '../errors'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.secret-key-that-must-not-leak'
@@ -15,7 +23,7 @@ const request = createRequestClient({ headers: authHeaders(apiKey) })
 
 async function failureOf(reply: (scope: nock.Interceptor) => nock.Scope, endpoint: Endpoint = endpoints.createEvent) {
   reply(nock(API).post(endpoint.path))
-  const error = await callFullStory(request, endpoint, { apiKey, json: { name: 'x' } }).then(
+  const error = await callFullStory(request, endpoint, { apiKey, body: '{"name":"x"}' }).then(
     () => undefined,
     (e: Error) => e
   )
@@ -25,14 +33,14 @@ async function failureOf(reply: (scope: nock.Interceptor) => nock.Scope, endpoin
   return error as Error & { status?: number; code?: string }
 }
 
-describe('callFullStory: FullStory answers -> actions-core errors (design.md section 6)', () => {
+describe('callFullStory: FullStory answers -> actions-core errors (docs/troubleshooting.md)', () => {
   it('returns the response on 200, with the exact headers and body', async () => {
     const scope = nock(API, { reqheaders: { ...authHeaders(apiKey), 'idempotency-key': 'k-1' } })
       .post('/v2/events', { name: 'x' })
       .reply(200, {})
     const response = await callFullStory(request, endpoints.createEvent, {
       apiKey,
-      json: { name: 'x' },
+      body: '{"name":"x"}',
       idempotencyKey: 'k-1'
     })
     expect(response.status).toBe(200)
@@ -168,5 +176,188 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30)
     expect(retryAfterSeconds('soon')).toBeUndefined()
     expect(retryAfterSeconds(null)).toBeUndefined()
+  })
+})
+
+/** The first piece of `key` KEY_PIECE_LENGTH characters long that `text` holds, if any. */
+function keyPieceIn(text: string, key: string): string | undefined {
+  for (let at = 0; at + KEY_PIECE_LENGTH <= key.length; at++) {
+    const piece = key.slice(at, at + KEY_PIECE_LENGTH)
+    if (text.includes(piece)) return piece
+  }
+  return undefined
+}
+
+/** Every field of an error that a person or a log could see. */
+function fieldsOf(error: Error & { code?: string; status?: number }): string {
+  return JSON.stringify({ message: error.message, code: error.code, status: error.status, stack: error.stack })
+}
+
+describe('no API key, nor any 8-character piece of it, in any error field', () => {
+  const keyTest = async (reply: (scope: nock.Interceptor) => nock.Scope) => {
+    reply(nock(API).get('/me'))
+    const error = await callFullStory(request, endpoints.me, { apiKey }).then(
+      () => undefined,
+      (e: Error) => e as Error & { code?: string; status?: number }
+    )
+    if (!error) throw new Error('expected the call to fail')
+    expect(keyPieceIn(fieldsOf(error), apiKey)).toBeUndefined()
+    return error
+  }
+
+  it('a FullStory code that is the key: quoted redacted, and not used as the error code', async () => {
+    const error = await keyTest((s) => s.reply(400, { code: apiKey, message: 'bad request' }))
+    expect(error.code).toBe('http_400')
+    expect(error.message).toBe(
+      'FullStory rejected the request to check the API key (FullStory answered 400 [redacted API key] ' +
+        '"bad request"). Fix the mapping or the event; it is not retried.'
+    )
+  })
+
+  it.each([
+    [403, 'forbidden'],
+    [404, 'not_found'],
+    [422, 'http_422']
+  ])('%i with a code that holds the key: the error code falls back to %s', async (status, fallback) => {
+    const error = await keyTest((s) => s.reply(status, { code: `denied_${apiKey}`, message: 'no' }))
+    expect(error.code).toBe(fallback)
+    expect(error.message).toContain(`${status} denied_[redacted API key] "no"`)
+  })
+
+  it('an over-long or odd code is quoted (cut) but not used as the error code', async () => {
+    const error = await keyTest((s) => s.reply(400, { code: 'c'.repeat(300), message: 'm' }))
+    expect(error.code).toBe('http_400')
+    expect(error.message).toContain(`400 ${'c'.repeat(100)}… "m"`)
+  })
+
+  it('the key near the end of a long message: redacted before the message is cut', async () => {
+    const message = `${'x'.repeat(480)} ${apiKey} ${'y'.repeat(200)}`
+    const error = await keyTest((s) => s.reply(400, { code: 'invalid_argument', message }))
+    expect(error.code).toBe('invalid_argument')
+    expect(error.message).toContain(`"${'x'.repeat(480)} [redacted API key] …"`)
+  })
+
+  it('the key straddling the cut: no piece of 8 characters survives', async () => {
+    for (let start = 480; start <= 500; start++) {
+      const message = `${'x'.repeat(start)}${apiKey}${'z'.repeat(100)}`
+      await keyTest((s) => s.reply(400, { code: 'invalid_argument', message }))
+    }
+  })
+
+  it('pieces of the key (8 characters and more) are redacted; a 7-character piece is not a leak', async () => {
+    const message = `a ${apiKey.slice(0, 12)} b ${apiKey.slice(10, 18)} c ${apiKey.slice(-9)} d ${apiKey.slice(20, 27)}`
+    const error = await keyTest((s) => s.reply(400, { code: 'invalid_argument', message }))
+    expect(error.message).toContain(
+      `"a [redacted API key] b [redacted API key] c [redacted API key] d ${apiKey.slice(20, 27)}"`
+    )
+  })
+
+  it('a 200 KB HTML error page that repeats the key everywhere', async () => {
+    const page = `<html>${`<p>key ${apiKey} rejected</p>`.repeat(5000)}</html>`
+    const error = await keyTest((s) => s.reply(503, page, { 'Content-Type': 'text/html' }))
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error.message).toMatch(
+      /^FullStory failed to check the API key \(FullStory answered 503 "<html><p>key \[redacted/
+    )
+  })
+
+  it('a connection error whose text holds the key: 503, redacted', async () => {
+    const error = await keyTest((s) => s.replyWithError(`socket closed after ${apiKey.slice(4)}`))
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error.status).toBe(503)
+    expect(error.message).toBe(
+      'Could not reach FullStory to check the API key (request to https://api.fullstory.com/me failed, reason: socket closed after [redacted API key]); Segment will retry.'
+    )
+  })
+})
+
+describe('redactApiKey', () => {
+  const key = 'na1.AbC/dEf+GhI=jKlMnOpQrStUvWxYz0123'
+
+  it.each([
+    ['the whole key', `x ${key} y`, 'x [redacted API key] y'],
+    ['the key twice, adjacent', `${key}${key}`, '[redacted API key]'],
+    ['the key percent-encoded', `u=${encodeURIComponent(key)}&`, 'u=[redacted API key]&'],
+    ['an 8-character piece', `p ${key.slice(5, 13)} q`, 'p [redacted API key] q'],
+    ['overlapping pieces', `${key.slice(0, 10)}${key.slice(5, 20)}`, '[redacted API key]'],
+    ['a 7-character piece (kept)', `p ${key.slice(5, 12)} q`, `p ${key.slice(5, 12)} q`],
+    ['no piece', 'nothing to see', 'nothing to see'],
+    ['an empty text', '', '']
+  ])('%s', (_what, text, expected) => {
+    expect(redactApiKey(text, key)).toBe(expected)
+  })
+
+  it('the key as sent: surrounding spaces and line breaks do not matter', () => {
+    expect(redactApiKey(`x ${key} y`, ` ${key}\r\n`)).toBe('x [redacted API key] y')
+  })
+
+  it('a key shorter than 8 characters is redacted whole', () => {
+    expect(redactApiKey('a abc12 b abc1', 'abc12')).toBe('a [redacted API key] b abc1')
+  })
+
+  it('no key: the text as it is', () => {
+    expect(redactApiKey(`x ${key}`, undefined)).toBe(`x ${key}`)
+    expect(redactApiKey(`x ${key}`, '  ')).toBe(`x ${key}`)
+  })
+
+  it('whatever the text around them, no piece of 8 characters of the key remains', () => {
+    const piece = fc
+      .tuple(fc.nat(key.length - KEY_PIECE_LENGTH), fc.integer({ min: KEY_PIECE_LENGTH, max: key.length }))
+      .map(([start, length]) => key.slice(start, start + length))
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.constantFrom(...key.split('')), piece), { maxLength: 20 }),
+        (parts) => {
+          const text = parts.join('')
+          const redacted = redactApiKey(text, key)
+          expect(keyPieceIn(redacted, key)).toBeUndefined()
+          if (keyPieceIn(text, key) === undefined) expect(redacted).toBe(text)
+        }
+      )
+    )
+  })
+})
+
+describe('timeouts and key roles', () => {
+  it("node-fetch's body timeout (an answer whose body stopped arriving): retryable 408", () => {
+    const error = failureFromNetworkError(
+      Object.assign(new Error('Response timeout while trying to fetch https://api.fullstory.com/me (over 10ms)'), {
+        type: 'body-timeout'
+      }),
+      'testAuthentication'
+    ) as RetryableError
+    expect(error).toBeInstanceOf(RetryableError)
+    expect(error.status).toBe(408)
+    expect(error.message).toBe(
+      'FullStory did not answer in time while trying to check the API key; Segment will retry.'
+    )
+  })
+
+  const forbidden = (operation: Operation) =>
+    failureFromResponse(
+      {
+        status: 403,
+        data: { code: 'forbidden', message: 'insufficient permissions' },
+        content: '',
+        headers: new Headers()
+      } as never,
+      operation
+    )
+
+  it('403 on deleting users states both of FullStory’s sources and advises Admin', () => {
+    expect(forbidden('deleteUsers').message).toBe(
+      'This FullStory API key\'s role may not delete users (FullStory answered 403 forbidden "insufficient permissions"). ' +
+        "Use a key with the Admin role: FullStory's developer docs allow Admin or Architect keys to delete users, its " +
+        "help centre's user-management article asks for an Admin key."
+    )
+  })
+
+  it('403 on sending or on the key test', () => {
+    expect(forbidden('sendEvents').message).toMatch(
+      /may not send events .*Use a key with the Standard, Architect or Admin role\.$/
+    )
+    expect(forbidden('testAuthentication').message).toMatch(
+      /may not check the API key .*Keys of every role \(Standard, Architect, Admin\) may do this/
+    )
   })
 })
