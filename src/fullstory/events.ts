@@ -7,6 +7,7 @@ import { hasFullStoryCode } from './errors'
 import { requestedKey } from './idempotency'
 import { identifyEvent, type EventIdentity } from './identity'
 import { normalizeProperties } from './properties'
+import { parseTimestamp } from './timestamp'
 import type { CreateEventRequest } from './types'
 
 /**
@@ -111,7 +112,7 @@ function buildEvent(payload: TrackPayload): BuiltEvent {
   const hasSchema = schema !== undefined && Object.keys(schema.properties).length > 0
   const base: CreateEventRequest = {
     name,
-    timestamp: eventTimestamp(payload.timestamp),
+    timestamp: parseTimestamp(payload.timestamp),
     context: buildEventContext(payload.context),
     properties: Object.keys(properties).length > 0 ? properties : undefined,
     schema: hasSchema ? schema : undefined
