@@ -36,6 +36,63 @@ describe('docs/fields.md', () => {
   })
 })
 
+describe('docs/fields.md links every action field to its rules in docs/rules.md', () => {
+  const fields = read('docs/fields.md')
+  const anchors = new Set(
+    [...read('docs/rules.md').matchAll(/^## (.+)$/gm)].map((match) =>
+      match[1]
+        .toLowerCase()
+        .replace(/[^\w\s-]/g, '')
+        .replace(/\s/g, '-')
+    )
+  )
+  const rows = Object.entries(definition.actions).flatMap(([actionKey, action]) =>
+    Object.keys(action.fields).map((key) => [actionKey, key] as const)
+  )
+
+  it.each(rows)('%s.%s', (_action, key) => {
+    const row = fields.split('\n').find((line) => line.startsWith(`| \`${key}\` |`))
+    const anchor = /\[rules\]\(rules\.md#([\w-]+)\)/.exec(row ?? '')?.[1]
+    expect(anchor).toBeDefined()
+    expect(anchors).toContain(anchor)
+  })
+})
+
+describe('docs/migrating.md shows every action key and field key', () => {
+  const migrating = read('docs/migrating.md')
+  const keys = Object.entries(definition.actions).flatMap(([actionKey, action]) => [
+    actionKey,
+    ...Object.keys(action.fields)
+  ])
+
+  it.each([...new Set(keys)])('`%s`', (key) => {
+    expect(migrating).toContain(`\`${key}\``)
+  })
+})
+
+describe('the repository stands alone', () => {
+  // The team's working notes live outside the repository; nothing in it may send a reader there.
+  const outside = /(^|[^/A-Za-z-])(design|fullstory-api|actions-framework|published-destination)\.md|\.\.\/shared|\/work\/shared/
+  const skipped = new Set(['node_modules', 'dist', 'coverage', '.git'])
+  function files(dir: string): string[] {
+    return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+      const file = path.join(dir, entry.name)
+      if (entry.isDirectory()) return skipped.has(entry.name) ? [] : files(file)
+      return entry.name === 'package-lock.json' ? [] : [file]
+    })
+  }
+  const all = files('.')
+
+  it('finds the files to check', () => {
+    expect(all.length).toBeGreaterThan(50)
+  })
+
+  it('no file refers to notes outside it', () => {
+    const referring = all.filter((file) => outside.test(read(file)))
+    expect(referring).toEqual([])
+  })
+})
+
 describe('docs/troubleshooting.md covers every error the destination raises', () => {
   const guide = read('docs/troubleshooting.md').replace(/`/g, '')
   const errors = read('src/fullstory/errors.ts')

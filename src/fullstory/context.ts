@@ -5,8 +5,8 @@ import type * as CountryRegionData from 'country-region-data'
 import type { EventContext } from './types'
 
 /**
- * Segment context -> FullStory event `context` (design.md section 4.2), keeping only values of the
- * form FullStory accepts (fullstory-api.md section 4):
+ * Segment context -> FullStory event `context` (docs/rules.md#context), keeping only values of the
+ * form FullStory accepts (https://developer.fullstory.com/server/events/create-event/):
  *
  * - strings are trimmed and sent when not empty; `ip_address` only when it is an IPv4 or IPv6 address;
  * - `country` as ISO 3166-1 alpha-2: a valid alpha-2 code, an alpha-3 code or an English country name

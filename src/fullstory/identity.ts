@@ -4,8 +4,9 @@ import type { EventSession, EventUser } from './types'
 import { checkedUid } from './uid'
 
 /**
- * The identification rule for events (design.md section 4.1): exactly one form per request, because
- * FullStory rejects mixed forms (fullstory-api.md section 4).
+ * The identification rule for events (docs/rules.md#session-url-and-use-recent-session): exactly one
+ * form per request, because FullStory rejects mixed forms
+ * (https://developer.fullstory.com/server/events/introduction/; docs/fullstory-api.md).
  *
  * 1. Session URL holds a session id: `session: { id }` and no `user`.
  * 2. Else a User ID: `user: { uid }`, plus `session: { use_most_recent: true }` when Use Recent Session

@@ -1,7 +1,8 @@
 /**
  * Every size limit the destination applies, in one place.
  *
- * FullStory's documented limits (fullstory-api.md sections 3 and 9) come first; the bounds below
+ * FullStory's documented limits (https://developer.fullstory.com/server/users/create-user/ and
+ * .../server/custom-properties/; docs/fullstory-api.md) come first; the bounds below
  * them are our own choices where FullStory documents none, each the safe course.
  */
 

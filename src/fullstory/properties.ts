@@ -14,8 +14,8 @@ import type { PropertySchema, PropertyType } from './types'
 export type { PropertyType, PropertySchema } from './types'
 
 /**
- * Makes Segment traits and properties acceptable to FullStory (design.md section 5), for users and
- * events alike. Every rule, in the order it applies:
+ * Makes Segment traits and properties acceptable to FullStory, for users and events alike
+ * (docs/rules.md#traits-and-properties). Every rule, in the order it applies:
  *
  * Names
  * - Non-ASCII letters are transliterated (`Größe` -> `Grosse`, `名字` -> `MingZi`), then every

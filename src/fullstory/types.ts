@@ -1,5 +1,5 @@
 /**
- * FullStory v2 request and response bodies (fullstory-api.md sections 3, 4 and 9), as we send and
+ * FullStory v2 request and response bodies (https://developer.fullstory.com/server/; docs/fullstory-api.md), as we send and
  * read them. Field names are FullStory's own (snake_case).
  */
 

@@ -17,9 +17,9 @@ export const ANONYMOUS_ID_PROPERTY = 'segmentAnonymousId'
 export const OVERFLOW_PROPERTIES = { display_name: 'displayName', email: 'email' } as const
 
 /**
- * The body of `POST /v2/users` for one identify (design.md section 3). Pure and deterministic: the
- * same payload always gives the same body, byte for byte, so a retry with the same Idempotency-Key
- * is a true replay.
+ * The body of `POST /v2/users` for one identify
+ * (https://developer.fullstory.com/server/users/create-user/). Pure and deterministic: the same
+ * payload always gives the same body, byte for byte, so a retry is the same delivery to FullStory.
  *
  * - `uid` is required (without it FullStory creates a new anonymous user on every call) and may
  *   have at most 256 characters: otherwise a PayloadValidationError, and nothing is sent.
