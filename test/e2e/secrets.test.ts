@@ -249,6 +249,14 @@ describe('FullStory answers that hold the key or pieces of it', () => {
   )
   const leaks: string[] = []
   let checked = 0
+  // its own simulator, so that nothing left running by an earlier test can touch its faults
+  let own: E2eSimulator
+  let sim: Simulator
+  beforeAll(async () => {
+    own = await startE2eSimulator()
+    sim = own.sim
+  })
+  afterAll(() => own.stop())
   const check = (value: unknown, where: string) => {
     checked++
     const texts = SecretWatch.texts(value)
