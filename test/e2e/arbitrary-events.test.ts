@@ -8,7 +8,8 @@ import {
 } from '@segment/actions-core'
 import definition from '../../src'
 import type { Simulator } from '../../dev/simulator'
-import { decisive, expectationFor, expectedIdempotencyKey, type Expectation } from './expectations'
+import { expectedDeliveryKey, expectedJobKey } from '../expected-keys'
+import { decisive, expectationFor, messageKeyOf, type Expectation } from './expectations'
 import {
   API_KEY,
   batchSettings,
@@ -19,13 +20,16 @@ import {
   type E2eSimulator
 } from './helpers'
 import { segmentBatch, segmentEvent } from './segment-events'
+import type { Wire, WireRequest } from './wire'
 
 // Property-based, end to end: arbitrary Segment identify, track and page events through
-// `new Destination(definition).onEvent` with the presets as subscriptions, into the FullStory
-// simulator. Every event is either stored by the simulator (with the expected uid and event name)
-// or refused before anything is sent, with an error that names the problem. Batches likewise
-// through `onBatch` with Send in Batches on: one multistatus entry per index, and every row answered
-// 200 is in a batch import job the simulator accepted without row errors.
+// `new Destination(definition).onEvent` with the presets and the page-call recipe as subscriptions,
+// into the FullStory simulator (through a relay that records the exact bytes sent). Every event is
+// either stored by the simulator (with the expected uid and event name) under the Idempotency-Key of
+// its delivery, or refused before anything is sent, with an error that names the problem. Batches
+// likewise through `onBatch` with Send in Batches on: one multistatus entry per index, every row
+// answered 200 is in a batch import job the simulator accepted without row errors, and a message that
+// comes twice is sent and stored once, both indices answered alike.
 
 const SINGLE_RUNS = 1000
 const SINGLE_SEED = 7
@@ -34,6 +38,7 @@ const BATCH_SEED = 11
 
 let e2e: E2eSimulator
 let sim: Simulator
+let wire: Wire
 const secrets = new SecretWatch([...TEST_KEYS])
 
 /** Outcome counts, by what happened and why (printed with E2E_STATS=1). */
@@ -41,8 +46,9 @@ const stats: Record<string, number> = {}
 const count = (key: string, by = 1) => (stats[key] = (stats[key] ?? 0) + by)
 
 beforeAll(async () => {
-  e2e = await startE2eSimulator()
+  e2e = await startE2eSimulator({ wire: true })
   sim = e2e.sim
+  wire = e2e.wire as Wire
 })
 afterAll(async () => {
   await e2e.stop()
@@ -51,6 +57,20 @@ afterAll(async () => {
 
 function isSchemaError(error: unknown): boolean {
   return (error as Error)?.name === 'AggregateAjvError' && (error as { status?: number }).status === 400
+}
+
+/** The headers every request carries: the key (Basic), the source and JSON; and the Idempotency-Key expected. */
+function expectHeaders(request: WireRequest, idempotencyKey: string | undefined): void {
+  expect(request.headers.authorization).toBe(`Basic ${API_KEY}`)
+  expect(request.headers['integration-source']).toBe('segment')
+  expect(request.headers['content-type']).toBe('application/json')
+  expect(request.headers['idempotency-key']).toBe(idempotencyKey)
+  const form = idempotencyKey?.startsWith('segment-')
+    ? 'job key'
+    : idempotencyKey?.startsWith('sha256-')
+    ? 'key digest'
+    : 'key plain'
+  count(idempotencyKey === undefined ? 'no key' : form)
 }
 
 /** The error must be the one the expectation predicts, and name the problem. */
@@ -70,18 +90,19 @@ function expectRefusal(error: unknown, expectation: Expectation, event: SegmentE
   count(`refused ${named.by}: ${named.why}`)
 }
 
-describe('onEvent with the presets as subscriptions', () => {
+describe('onEvent with the presets and the page-call recipe as subscriptions', () => {
   it(`${SINGLE_RUNS} arbitrary identify/track/page events (seed ${SINGLE_SEED}): stored as expected, or refused before sending with an error naming the problem`, async () => {
     const destination = new Destination(definition)
     const settings = presetSettings(API_KEY)
     await fc.assert(
       fc.asyncProperty(segmentEvent, async (event) => {
         sim.reset()
+        wire.reset()
         const expectation = expectationFor(event)
-        let results: unknown
+        let results: JSONObject[] | undefined
         let error: unknown
         try {
-          results = await destination.onEvent(event, settings)
+          results = (await destination.onEvent(event, settings)) as unknown as JSONObject[]
         } catch (caught) {
           error = caught
         } finally {
@@ -93,6 +114,7 @@ describe('onEvent with the presets as subscriptions', () => {
         if (error !== undefined) {
           expectRefusal(error, expectation, event)
           // refused before sending: nothing reached FullStory
+          expect(wire.requests()).toEqual([])
           expect(sim.requests()).toEqual([])
           return
         }
@@ -102,12 +124,28 @@ describe('onEvent with the presets as subscriptions', () => {
               JSON.stringify(event).slice(0, 500)
           )
         }
+        // one subscription ran (its action executed), the other two were not subscribed
+        expect(results?.filter((r) => r.output === 'not subscribed')).toHaveLength(2)
+        expect(results?.filter((r) => r.output === 'Action Executed')).toHaveLength(1)
         const path = expectation.action === 'identifyUser' ? '/v2/users' : '/v2/events'
+        const sent = wire.requests()
+        expect(sent).toEqual([expect.objectContaining({ method: 'POST', path, status: 200 })])
+        const body = JSON.parse(sent[0].body) as JSONObject
+        const key = messageKeyOf(event)
+        const idempotencyKey = key === undefined ? undefined : expectedDeliveryKey(key, path, sent[0].body)
+        expectHeaders(sent[0], idempotencyKey)
         expect(sim.requests()).toEqual([expect.objectContaining({ method: 'POST', path, status: 200 })])
-        expect(sim.requests()[0].idempotencyKey).toBe(expectedIdempotencyKey(event))
+        expect(sim.requests()[0].idempotencyKey).toBe(idempotencyKey)
         if (expectation.action === 'identifyUser') {
+          expect(body.uid).toBe(expectation.uid)
           expect(sim.users()).toEqual([expect.objectContaining({ uid: expectation.uid, upserts: 1 })])
         } else {
+          // the user form, on the user's recent session (Use Recent Session is on in both mappings)
+          expect([body.name, body.user, body.session]).toEqual([
+            expectation.name,
+            { uid: expectation.uid },
+            { use_most_recent: true }
+          ])
           expect(sim.events()).toEqual([
             expect.objectContaining({
               name: expectation.name,
@@ -121,11 +159,12 @@ describe('onEvent with the presets as subscriptions', () => {
       }),
       { seed: SINGLE_SEED, numRuns: SINGLE_RUNS }
     )
-    // the run exercised both outcomes for every type
+    // the run exercised both outcomes for every type, and every form of Idempotency-Key
     for (const type of ['identify', 'track', 'page']) {
       expect(stats[`stored ${type}`]).toBeGreaterThan(SINGLE_RUNS / 30)
       expect(stats[`tried ${type}`] - stats[`stored ${type}`]).toBeGreaterThan(0)
     }
+    for (const form of ['no key', 'key plain', 'key digest']) expect(stats[form]).toBeGreaterThan(SINGLE_RUNS / 30)
     expect(secrets.leaks).toEqual([])
   })
 
@@ -159,8 +198,24 @@ describe('onEvent with the presets as subscriptions', () => {
   })
 })
 
+interface Entry {
+  status: number
+  errormessage?: string
+  sent?: JSONObject
+  body?: { job: { id: string } }
+}
+
+/** One delivery of a batch: a row the job must carry, from the first index that holds its message. */
+interface ExpectedRow {
+  uid?: string
+  name?: string
+  messageKey?: string
+  /** What the multistatus entry says was sent for it. */
+  sent: JSONObject
+}
+
 describe('onBatch with Send in Batches on', () => {
-  it(`${BATCH_RUNS} arbitrary batches of 1-24 events (seed ${BATCH_SEED}): an entry at every index; every 200 row is in an accepted job, stored; nothing sent for refused rows`, async () => {
+  it(`${BATCH_RUNS} arbitrary batches of 1-27 events, some holding one message twice (seed ${BATCH_SEED}): an entry at every index; every 200 row is in an accepted job, under the job's expected Idempotency-Key; a repeated message is sent and stored once and answered alike at each index; nothing sent for refused rows`, async () => {
     const destination = new Destination(definition)
     const settings = batchSettings(API_KEY)
     const subscriptions = settings.subscriptions as unknown as { subscribe: string; partnerAction: string }[]
@@ -169,6 +224,7 @@ describe('onBatch with Send in Batches on', () => {
     await fc.assert(
       fc.asyncProperty(segmentBatch, async (events) => {
         sim.reset()
+        wire.reset()
         let results: JSONObject[]
         try {
           results = (await destination.onBatch(events, settings)) as unknown as JSONObject[]
@@ -180,22 +236,27 @@ describe('onBatch with Send in Batches on', () => {
         count('batch rows', events.length)
         expect(results).toHaveLength(subscriptions.length)
 
-        const jobRows = new Map<string, { uid?: string; name?: string; action: string }[]>()
+        const jobRows = new Map<string, ExpectedRow[]>()
         subscriptions.forEach((subscription, s) => {
           const type = typeOf(subscription.subscribe)
           const matching = events.filter((event) => event.type === type)
-          const result = results[s] as { multistatus?: JSONObject[]; output?: string }
+          const result = results[s] as { multistatus?: Entry[]; output?: string }
           if (matching.length === 0) {
             expect(result).toEqual({ output: 'not subscribed' })
             return
           }
-          const multistatus = result.multistatus as JSONObject[]
+          const multistatus = result.multistatus as Entry[]
           expect(multistatus).toHaveLength(events.length)
+          /** The first accepted index of each message (its key and its whole content). */
+          const firstIndex = new Map<string, number>()
           events.forEach((event, i) => {
-            const entry = multistatus[i] as { status: number; errormessage?: string; body?: JSONObject }
+            const entry = multistatus[i]
             expect(entry).toBeDefined()
             if (event.type !== type) {
-              expect(entry.status).toBe(400)
+              expect(entry).toMatchObject({
+                status: 400,
+                errormessage: 'Payload is either invalid or does not match the subscription'
+              })
               return
             }
             const expectation = expectationFor(event, 'batch')
@@ -208,42 +269,95 @@ describe('onBatch with Send in Batches on', () => {
               return
             }
             expect(entry.status).toBe(200)
-            const jobId = ((entry.body as JSONObject).job as JSONObject).id as string
+            const messageKey = messageKeyOf(event)
+            const identity = messageKey === undefined ? undefined : `${messageKey}\n${JSON.stringify(event)}`
+            const first = identity === undefined ? undefined : firstIndex.get(identity)
+            if (first !== undefined) {
+              // the same message again: no second row, and the answer of the first index
+              expect(entry).toEqual(multistatus[first])
+              count(`batch repeat ${event.type}`)
+              return
+            }
+            if (identity !== undefined) firstIndex.set(identity, i)
+            const jobId = (entry.body as { job: { id: string } }).job.id
             const rows = jobRows.get(jobId) ?? []
-            rows.push({ uid: expectation.uid, name: expectation.name, action: expectation.action })
+            rows.push({ uid: expectation.uid, name: expectation.name, messageKey, sent: entry.sent as JSONObject })
             jobRows.set(jobId, rows)
             count(`batch stored ${event.type}`)
           })
         })
 
         // one create request per job, none for a subscription whose rows were all refused
-        const jobRequests = sim.requests().filter((r) => r.path.endsWith('/batch'))
+        const jobRequests = wire.requests()
         expect(jobRequests).toHaveLength(jobRows.size)
-        expect(jobRequests.every((r) => r.status === 200)).toBe(true)
+        const upsertsByUid = new Map<string, number>()
+        for (const request of jobRequests) {
+          expect(request).toMatchObject({ method: 'POST', status: 200 })
+          const kind = /^\/v2\/(users|events)\/batch$/.exec(request.path)?.[1] as 'users' | 'events'
+          expect(kind).toBeDefined()
+          const jobId = (JSON.parse(request.answer) as { job: { id: string } }).job.id
+          const rows = jobRows.get(jobId) as ExpectedRow[]
+          expect(rows).toBeDefined()
+          const sentRows = (JSON.parse(request.body) as { requests: JSONObject[] }).requests
+          // the body is exactly its rows' JSON, so each row's digest is taken from its own text
+          const rowTexts = sentRows.map((row) => JSON.stringify(row))
+          expect(request.body).toBe(`{"requests":[${rowTexts.join(',')}]}`)
+          expect(sentRows).toHaveLength(rows.length)
+          rows.forEach((row, j) => {
+            expect(JSON.parse(JSON.stringify(row.sent))).toEqual(sentRows[j])
+            if (kind === 'users') {
+              expect(sentRows[j].uid).toBe(row.uid)
+              upsertsByUid.set(row.uid as string, (upsertsByUid.get(row.uid as string) ?? 0) + 1)
+            } else {
+              expect([sentRows[j].name, sentRows[j].user, sentRows[j].session]).toEqual([
+                row.name,
+                { uid: row.uid },
+                { use_most_recent: true }
+              ])
+            }
+          })
+          const rowKeys = rows.map((row, j) =>
+            row.messageKey === undefined ? undefined : expectedDeliveryKey(row.messageKey, request.path, rowTexts[j])
+          )
+          const keyed = rowKeys.filter((key): key is string => key !== undefined)
+          // every delivery in a job is distinct, and the job has a key only when every row has one
+          expect(new Set(keyed).size).toBe(keyed.length)
+          expectHeaders(request, keyed.length === rows.length ? expectedJobKey(kind, keyed) : undefined)
+          count(keyed.length === rows.length ? 'jobs with a key' : 'jobs without a key')
+        }
+        expect(sim.requests().map((r) => [r.path, r.status, r.idempotencyKey])).toEqual(
+          jobRequests.map((r) => [r.path, 200, r.headers['idempotency-key']])
+        )
+
         const jobs = sim.jobs()
         expect(jobs.map((j) => j.id).sort()).toEqual([...jobRows.keys()].sort())
-        const events_ = sim.events()
+        const storedEvents = sim.events()
         for (const job of jobs) {
           const rows = jobRows.get(job.id) ?? []
           // the simulator accepted every row of every job
           expect(job.errors).toEqual([])
           expect(job.imports).toBe(rows.length)
-          if (job.kind === 'users') {
-            for (const { uid } of rows) expect(sim.users().some((u) => u.uid === uid)).toBe(true)
-          } else {
-            const stored = events_
+          if (job.kind === 'events') {
+            const stored = storedEvents
               .filter((e) => typeof e.source === 'object' && e.source.job === job.id)
               .map((e) => [e.name, e.user?.uid])
             expect(stored).toEqual(rows.map((r) => [r.name, r.uid]))
           }
         }
+        // each row upserted its user once, a repeated message no more (events alone create users, not upserts)
+        const upserted = sim.users().filter((u) => u.upserts > 0)
+        expect(new Map(upserted.map((u) => [u.uid as string, u.upserts]))).toEqual(upsertsByUid)
+        expect(storedEvents).toHaveLength(jobs.filter((j) => j.kind === 'events').reduce((n, j) => n + j.imports, 0))
         count('jobs', jobs.length)
       }),
       { seed: BATCH_SEED, numRuns: BATCH_RUNS }
     )
-    expect(stats['batch stored identify']).toBeGreaterThan(0)
-    expect(stats['batch stored track']).toBeGreaterThan(0)
-    expect(stats['batch stored page']).toBeGreaterThan(0)
+    for (const type of ['identify', 'track', 'page']) {
+      expect(stats[`batch stored ${type}`]).toBeGreaterThan(0)
+      expect(stats[`batch repeat ${type}`]).toBeGreaterThan(0)
+    }
+    expect(stats['jobs with a key']).toBeGreaterThan(BATCH_RUNS / 10)
+    expect(stats['jobs without a key']).toBeGreaterThan(BATCH_RUNS / 10)
     expect(secrets.leaks).toEqual([])
   })
 })

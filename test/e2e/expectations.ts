@@ -1,15 +1,15 @@
-import { createHash } from 'crypto'
 import type { SegmentEvent } from '@segment/actions-core'
 import { codePoints } from './helpers'
 
 /**
- * What should become of one Segment event sent through the presets, worked out from the event
- * alone (independently of src/): accepted, or refused before sending for the reasons listed.
+ * What should become of one Segment event sent through the presets and the page-call recipe, worked
+ * out from the event alone (independently of src/): accepted, or refused before sending for the
+ * reasons listed.
  *
  * - `payload`: our own checks, a PayloadValidationError whose message matches.
  * - `schema`: actions-core's schema validation (AggregateAjvError, status 400) refuses the mapped
- *   payload before our code runs. These are the known findings of this suite (see KNOWN_SCHEMA_REFUSALS):
- *   inputs a Segment client can send that end in actions-core's error rather than ours.
+ *   payload before our code runs (KNOWN_SCHEMA_REFUSALS): inputs a Segment client can send that end
+ *   in actions-core's error rather than ours.
  */
 export interface Problem {
   by: 'payload' | 'schema'
@@ -20,8 +20,9 @@ export interface Problem {
 }
 
 export interface Expectation {
-  /** The action the preset runs. */
+  /** The action the subscription runs (page calls: Track Custom Event, through the recipe). */
   action: 'identifyUser' | 'trackEvent'
+  /** Every reason to refuse the event, in the order the checks run (schema first, then ours). */
   problems: Problem[]
   /** Accepted: the FullStory uid and, for events, the event name the simulator must hold. */
   uid?: string
@@ -34,13 +35,15 @@ const MAX_EVENT_NAME = 250
 
 /**
  * Refusals by actions-core's schema that a real Segment client can provoke:
- * - a track whose `event` is empty or missing (Segment's spec requires it): Event Name is a
- *   required field, refused with "missing the required field 'name'" (AggregateAjvError, 400);
+ * - an identify without a userId (or an empty one): User ID is a required field of Identify User,
+ *   refused with "missing the required field 'userId'" (AggregateAjvError, 400);
  * - `traits.name` / `traits.email` that is an object or a list of other than one value (e.g.
  *   `name: {first, last}`): Display Name and Email are string fields, and actions-core refuses the
- *   mapped payload (AggregateAjvError, 400) before the action runs.
+ *   mapped payload (AggregateAjvError, 400) before the action runs;
+ * - a track whose `event` is empty or missing (Segment's spec requires it): Event Name is a
+ *   required field, refused with "missing the required field 'name'".
  */
-export const KNOWN_SCHEMA_REFUSALS = ['name/email not a string', 'track without event']
+export const KNOWN_SCHEMA_REFUSALS = ['identify without userId', 'name/email not a string', 'track without event']
 
 /** A value actions-core coerces to a string field (scalars, and a list of exactly one scalar). */
 function coercesToString(value: unknown): boolean {
@@ -53,6 +56,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
 /** Trimmed, and cut to MAX_EVENT_NAME UTF-16 units without splitting a character. */
 export function expectedEventName(raw: string): string {
   let name = ''
@@ -63,47 +68,61 @@ export function expectedEventName(raw: string): string {
   return name
 }
 
-/** The Track Page Views preset's name: "Viewed <name>", or "Viewed Page" when the page has none. */
+/** The page-call recipe's name (docs/page-calls.md): "Viewed <name>", or "Viewed Page" when the page has none. */
 function pageEventName(name: unknown): string {
   return name !== undefined && name !== null && name !== '' ? `Viewed ${String(name)}` : 'Viewed Page'
 }
 
+/** The error for a User ID over FullStory's limit, with its exact character count. */
+function uidTooLong(userId: string, why: string): Problem {
+  const message = `User ID has ${codePoints(userId)} characters; FullStory accepts at most ${MAX_UID}. Map User ID`
+  return { by: 'payload', message: new RegExp(`^${escape(message)}`), why }
+}
+
 function eventUserProblems(userId: unknown): Problem[] {
   if (typeof userId !== 'string' || userId.trim() === '') {
-    return [{ by: 'payload', message: /no User ID/, why: 'event without userId' }]
+    return [
+      {
+        by: 'payload',
+        message:
+          /^FullStory cannot tell whose event this is: it has no User ID and it has no Session URL\. Map User ID/,
+        why: 'event without userId'
+      }
+    ]
   }
-  if (codePoints(userId) > MAX_UID) {
-    return [{ by: 'payload', message: /User ID .*256/, why: 'event userId over 256' }]
-  }
+  if (codePoints(userId) > MAX_UID) return [uidTooLong(userId, 'event userId over 256')]
   return []
 }
 
 /**
- * `mode`: `batch` for a row of `onBatch`. actions-core strips empty strings from the mapped payload
- * before validating a single event but not a batch row, so an empty event name reaches our own check
- * in a batch.
+ * `mode`: `batch` for a row of `onBatch`. actions-core strips empty strings at the top of the mapped
+ * payload before validating a single event but not a batch row, so an empty userId or event name
+ * reaches our own checks in a batch.
  */
 export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'event'): Expectation {
   if (event.type === 'identify') {
     const problems: Problem[] = []
     const userId = event.userId
-    if (typeof userId !== 'string' || userId.trim() === '') {
-      problems.push({ by: 'payload', message: /User ID \(user_id\) is missing/, why: 'identify without userId' })
-    } else if (codePoints(userId) > MAX_UID) {
+    const traits = isObject(event.traits) ? event.traits : {}
+    if (typeof userId !== 'string' || (userId === '' && mode === 'event')) {
       problems.push({
-        by: 'payload',
-        message: /User ID \(user_id\) has \d+ characters/,
-        why: 'identify userId over 256'
+        by: 'schema',
+        message: /The root value is missing the required field 'userId'\./,
+        why: KNOWN_SCHEMA_REFUSALS[0]
       })
     }
-    const traits = isObject(event.traits) ? event.traits : {}
     for (const [trait, label] of [
       ['name', 'Display Name'],
       ['email', 'Email']
     ]) {
       if (!coercesToString(traits[trait])) {
-        problems.push({ by: 'schema', message: new RegExp(`${label} must be a string`), why: KNOWN_SCHEMA_REFUSALS[0] })
+        problems.push({ by: 'schema', message: new RegExp(`${label} must be a string`), why: KNOWN_SCHEMA_REFUSALS[1] })
       }
+    }
+    if (typeof userId === 'string' && userId.trim() === '' && !(userId === '' && mode === 'event')) {
+      problems.push({ by: 'payload', message: /^User ID is missing or blank: /, why: 'identify with blank userId' })
+    } else if (typeof userId === 'string' && codePoints(userId) > MAX_UID) {
+      problems.push(uidTooLong(userId, 'identify userId over 256'))
     }
     return { action: 'identifyUser', problems, uid: typeof userId === 'string' ? userId : undefined }
   }
@@ -113,14 +132,14 @@ export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'e
   if (event.type === 'track') {
     // Segment's track spec requires `event`: an empty or missing one is refused by the field schema.
     if (typeof event.event !== 'string' || (event.event === '' && mode === 'event')) {
-      problems.push({ by: 'schema', message: /missing the required field 'name'/, why: KNOWN_SCHEMA_REFUSALS[1] })
+      problems.push({ by: 'schema', message: /missing the required field 'name'/, why: KNOWN_SCHEMA_REFUSALS[2] })
     }
     name = expectedEventName(typeof event.event === 'string' ? event.event : '')
   } else {
     name = expectedEventName(pageEventName(event.name))
   }
   if (name === '' && problems.length === 0) {
-    problems.push({ by: 'payload', message: /Event Name is empty/, why: 'blank event name' })
+    problems.push({ by: 'payload', message: /^Event Name is empty; /, why: 'blank event name' })
   }
   problems.push(...eventUserProblems(event.userId))
   return {
@@ -133,22 +152,19 @@ export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'e
 
 /**
  * The problems that decide the outcome: actions-core's schema runs before our checks, so schema
- * problems win when there are any.
+ * problems win when there are any (its error may name any of them); otherwise our first check that
+ * fails (the event name before the user) is the one reported.
  */
 export function decisive(problems: Problem[]): Problem[] {
   const schema = problems.filter((p) => p.by === 'schema')
-  return schema.length > 0 ? schema : problems
+  return schema.length > 0 ? schema : problems.slice(0, 1)
 }
 
 /**
- * The Idempotency-Key header the request must carry: the messageId when it is 1-255 visible ASCII
- * characters (and not `undefined`), else `sha256-<hex of its UTF-8 bytes>`; none without a messageId (Track Custom Event
- * also sends none for a blank one).
+ * The message key the Idempotency Key field (default: the messageId) gives: the messageId when it is
+ * a non-empty string, else none (and then no Idempotency-Key is sent).
  */
-export function expectedIdempotencyKey(event: SegmentEvent): string | undefined {
+export function messageKeyOf(event: SegmentEvent): string | undefined {
   const id = event.messageId
-  if (typeof id !== 'string' || id === '') return undefined
-  // `undefined` too: actions-core's request client deletes a header with that value
-  if (id.length <= 255 && /^[\x21-\x7e]+$/.test(id) && id !== 'undefined') return id
-  return `sha256-${createHash('sha256').update(id, 'utf8').digest('hex')}`
+  return typeof id === 'string' && id !== '' ? id : undefined
 }

@@ -1,11 +1,15 @@
+import { readFileSync } from 'fs'
+import { join } from 'path'
 import { inspect } from 'util'
 import type { JSONObject } from '@segment/actions-core'
 import definition from '../../src'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../dev/simulator'
+import { startWire, type Wire } from './wire'
 
 /**
- * Shared by the end-to-end suites of test/e2e: the API keys they use, the destination's presets as
- * subscriptions, the simulator with the destination pointed at it, environment overrides that are
+ * Shared by the end-to-end suites of test/e2e: the API keys they use, the destination's presets (and
+ * the documented page-call recipe) as subscriptions, the simulator with the destination pointed at it
+ * (optionally through a relay that records the exact bytes sent), environment overrides that are
  * always restored, a watch for leaked secrets and a bounded task runner.
  */
 
@@ -23,23 +27,45 @@ export interface SubscriptionSetting {
   mapping: JSONObject
 }
 
+/** The name the page-call recipe goes by among the presets' names (it is documented, not a preset). */
+export const PAGE_RECIPE = 'Page calls (docs/page-calls.md)'
+
 /**
- * Every preset (or those named) as a subscription, as Segment's pipeline hands them over, optionally
- * with mapping overrides.
+ * The page-call recipe as docs/page-calls.md gives it to admins (a Track Custom Event mapping on
+ * `type = "page"`), read from the docs themselves.
  */
-export function presetSubscriptions(overrides: JSONObject = {}, names?: readonly string[]): SubscriptionSetting[] {
-  const presets = (definition.presets ?? []).filter((preset) => !names || names.includes(preset.name ?? ''))
-  return presets.map((preset) => {
-    if (!('subscribe' in preset) || !preset.subscribe) throw new Error(`preset ${preset.name} has no subscribe`)
-    return {
-      subscribe: preset.subscribe,
-      partnerAction: preset.partnerAction,
-      mapping: { ...(preset.mapping as JSONObject), ...overrides }
-    }
-  })
+export function pageRecipe(): SubscriptionSetting {
+  const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'page-calls.md'), 'utf8')
+  const json = /```json\n([^]*?)```/.exec(docs)?.[1]
+  if (!json) throw new Error('docs/page-calls.md holds no JSON subscription')
+  return JSON.parse(json) as SubscriptionSetting
 }
 
-/** Settings for `Destination.onEvent` / `onBatch`: the API key and the presets (or those named) as subscriptions. */
+/**
+ * Every preset, then the page-call recipe (or those named, PAGE_RECIPE for the recipe), as
+ * subscriptions as Segment's pipeline hands them over, optionally with mapping overrides: what a
+ * workspace that kept the presets and added page calls holds.
+ */
+export function presetSubscriptions(overrides: JSONObject = {}, names?: readonly string[]): SubscriptionSetting[] {
+  const named: [string, SubscriptionSetting][] = (definition.presets ?? []).map((preset) => {
+    if (!('subscribe' in preset) || !preset.subscribe) throw new Error(`preset ${preset.name} has no subscribe`)
+    const { subscribe, partnerAction, mapping } = preset
+    return [preset.name ?? '', { subscribe, partnerAction, mapping: mapping as JSONObject }]
+  })
+  named.push([PAGE_RECIPE, pageRecipe()])
+  if (names) {
+    const unknown = names.filter((name) => !named.some(([known]) => known === name))
+    if (unknown.length > 0) throw new Error(`no preset named ${unknown.join(', ')}`)
+  }
+  return named
+    .filter(([name]) => !names || names.includes(name))
+    .map(([, subscription]) => ({ ...subscription, mapping: { ...subscription.mapping, ...overrides } }))
+}
+
+/**
+ * Settings for `Destination.onEvent` / `onBatch`: the API key and the presets and the page-call recipe
+ * (or those named) as subscriptions.
+ */
 export function presetSettings(
   apiKey: string = API_KEY,
   overrides: JSONObject = {},
@@ -69,21 +95,32 @@ export function setEnv(name: string, value: string | undefined): () => void {
 
 export interface E2eSimulator {
   sim: Simulator
-  /** Closes the simulator and restores FULLSTORY_API_URL. */
+  /** The recording relay the destination sends through (with `wire: true`). */
+  wire?: Wire
+  /** Closes the relay and the simulator and restores FULLSTORY_API_URL. */
   stop(): Promise<void>
 }
 
 /**
  * A simulator on 127.0.0.1 that knows the test keys (API_KEY Admin, STANDARD_KEY Standard), with
- * the destination pointed at it.
+ * the destination pointed at it, or, with `wire: true`, at a relay to it that records every request's
+ * exact bytes (wire.ts).
  */
-export async function startE2eSimulator(options: SimulatorOptions = {}): Promise<E2eSimulator> {
-  const sim = await startSimulator({ port: 0, keys: { [API_KEY]: 'ADMIN', [STANDARD_KEY]: 'USER' }, ...options })
-  const restore = setEnv('FULLSTORY_API_URL', sim.url)
+export async function startE2eSimulator(options: SimulatorOptions & { wire?: boolean } = {}): Promise<E2eSimulator> {
+  const { wire: withWire, ...simulatorOptions } = options
+  const sim = await startSimulator({
+    port: 0,
+    keys: { [API_KEY]: 'ADMIN', [STANDARD_KEY]: 'USER' },
+    ...simulatorOptions
+  })
+  const wire = withWire ? await startWire(sim.url) : undefined
+  const restore = setEnv('FULLSTORY_API_URL', wire?.url ?? sim.url)
   return {
     sim,
+    wire,
     async stop() {
       restore()
+      await wire?.close()
       await sim.close()
     }
   }

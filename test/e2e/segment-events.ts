@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import type { SegmentEvent } from '@segment/actions-core'
 
 /**
- * fast-check arbitraries for hostile but spec-conforming Segment identify, track and page events:
+ * fast-check arbitraries for hostile but spec-conforming Segment identify, track and page events
+ * (identify and track for the presets, page for the documented page-call recipe):
  * the top-level fields have the JSON types of Segment's spec (ids are strings or absent or null,
  * traits / properties / context are objects), and everything inside them is arbitrary JSON: odd
  * names and ids, unicode, huge strings, wide and deeply nested values, missing fields, and
@@ -247,12 +248,21 @@ export const segmentEvent: fc.Arbitrary<SegmentEvent> = fc
 
 /**
  * A batch of events with distinct message ids (Segment gives every message its own), so each row
- * has its own Idempotency-Key.
+ * has its own Idempotency-Key; and sometimes the same message again, whole, elsewhere in the batch
+ * (Segment delivering one message twice), which must be sent and stored once.
  */
 export const segmentBatch: fc.Arbitrary<SegmentEvent[]> = fc
-  .array(segmentEvent, { minLength: 1, maxLength: 24 })
-  .map((events) =>
-    events.map((event, i) =>
+  .tuple(
+    fc.array(segmentEvent, { minLength: 1, maxLength: 24 }),
+    fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 })
+  )
+  .map(([events, repeats]) => {
+    const batch = events.map((event, i) =>
       event.messageId === undefined ? event : { ...event, messageId: `${event.messageId}#${i}` }
     )
-  )
+    for (const [from, to] of repeats) {
+      const copy = JSON.parse(JSON.stringify(batch[from % batch.length])) as SegmentEvent
+      batch.splice(to % (batch.length + 1), 0, copy)
+    }
+    return batch
+  })
