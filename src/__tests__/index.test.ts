@@ -88,14 +88,16 @@ describe('FullStory Cloud Mode (Actions) destination', () => {
       await expect(testDestination.onDelete!(deleteEvent('gone'), settings)).resolves.toBeDefined()
     })
 
-    it('explains on 403 that deletion needs an Admin or Architect key', async () => {
+    it('explains on 403 which key role deletion needs, as both FullStory sources state it', async () => {
       nock(API)
         .delete('/v2/users')
         .query({ uid: 'u1' })
         .reply(403, { code: 'forbidden', message: 'insufficient permissions' })
       const error = await testDestination.onDelete!(deleteEvent('u1'), settings).catch((e: Error) => e)
       expect((error as Error).message).toBe(
-        `This FullStory API key's role may not delete users (FullStory answered 403 forbidden "insufficient permissions"). Use a key with the Admin or Architect role.`
+        `This FullStory API key's role may not delete users (FullStory answered 403 forbidden "insufficient permissions"). ` +
+          "Use a key with the Admin role: FullStory's developer docs allow Admin or Architect keys to delete users, " +
+          "its help centre's user-management article asks for an Admin key."
       )
       expect((error as { status: number }).status).toBe(403)
     })

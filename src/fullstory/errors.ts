@@ -1,5 +1,6 @@
 import {
   APIError,
+  getErrorCodeFromHttpStatus,
   IntegrationError,
   InvalidAuthenticationError,
   RetryableError,
@@ -19,12 +20,16 @@ import {
  * | 409                   | RetryableError 423 (see below)                  | yes                |
  * | other 4xx             | IntegrationError with status and code           | no                 |
  * | 429                   | RetryableError 429 quoting Retry-After          | yes                |
- * | 5xx                   | RetryableError (APIError for 501 and >= 512)    | yes (not 501)      |
+ * | 501                   | APIError 501                                    | no                 |
+ * | other 5xx             | RetryableError with the status                  | yes                |
  * | timeout               | RetryableError 408                              | yes                |
  * | connection failure    | RetryableError 503                              | yes                |
  *
- * Every message quotes FullStory's `code` and `message`, and never contains the API key nor any
- * piece of it of KEY_PIECE_LENGTH characters or more (see `redactApiKey`).
+ * Segment retries by status: 408, 423, 429 and every 5xx but 501 (actions-core's error handling).
+ * An error's code is FullStory's when it sent one, else actions-core's for the status
+ * (getErrorCodeFromHttpStatus: FORBIDDEN, NOT_FOUND, ...). Every message quotes FullStory's `code`
+ * and `message`, and never contains the API key nor any piece of it of KEY_PIECE_LENGTH characters
+ * or more (see `redactApiKey`).
  */
 
 /** What the destination was doing; errors say it in words and name the key role it needs. */
@@ -65,8 +70,8 @@ export const KEY_PIECE_LENGTH = 8
 
 const REDACTED = '[redacted API key]'
 
-/** Statuses RetryableError accepts (actions-core limits it to these). */
-const RETRYABLE_STATUSES = new Set([408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511])
+/** The statuses RetryableError's type names; at run time it keeps any status it is given. */
+type RetryableStatus = ConstructorParameters<typeof RetryableError>[1]
 
 export interface FullStoryErrorBody {
   code?: string
@@ -151,9 +156,12 @@ function quotable(body: FullStoryErrorBody, apiKey: string | undefined): FullSto
   }
 }
 
-/** The code for the thrown error: FullStory's when it looks like one and held nothing to redact. */
-function errorCode(original: string | undefined, quoted: string | undefined, fallback: string): string {
-  return original && original === quoted && CODE_SHAPE.test(original) ? original : fallback
+/**
+ * The code for the thrown error: FullStory's when it looks like one and held nothing to redact,
+ * else actions-core's code for the status.
+ */
+function errorCode(original: string | undefined, quoted: string | undefined, status: number): string {
+  return original && original === quoted && CODE_SHAPE.test(original) ? original : getErrorCodeFromHttpStatus(status)
 }
 
 function quote(status: number, body: FullStoryErrorBody): string {
@@ -170,7 +178,7 @@ export function failureFromResponse(
   const original = errorBody(response)
   const body = quotable(original, apiKey)
   const said = `FullStory answered ${quote(status, body)}`
-  const code = (fallback: string) => errorCode(original.code, body.code, fallback)
+  const code = errorCode(original.code, body.code, status)
   const { doing, keyAdvice } = operations[operation]
 
   if (status === 401) {
@@ -180,17 +188,13 @@ export function failureFromResponse(
     )
   }
   if (status === 403) {
-    return new IntegrationError(
-      `This FullStory API key's role may not ${doing} (${said}). ${keyAdvice}`,
-      code('forbidden'),
-      403
-    )
+    return new IntegrationError(`This FullStory API key's role may not ${doing} (${said}). ${keyAdvice}`, code, 403)
   }
   if (status === 404) {
     return new IntegrationError(
       `FullStory could not find what was asked for (${said}). If the user was never identified, send it with ` +
         `Identify User first; if it was, check that the API key belongs to the FullStory org that holds the user.`,
-      code('not_found'),
+      code,
       404
     )
   }
@@ -215,16 +219,16 @@ export function failureFromResponse(
       429
     )
   }
+  if (status === 501) {
+    return new APIError(`FullStory cannot ${doing} this way (${said}); it is not retried.`, 501)
+  }
   if (status >= 500) {
-    const message = `FullStory failed to ${doing} (${said}); Segment will retry.`
-    return RETRYABLE_STATUSES.has(status)
-      ? new RetryableError(message, status as ConstructorParameters<typeof RetryableError>[1])
-      : new APIError(message, status)
+    return new RetryableError(`FullStory failed to ${doing} (${said}); Segment will retry.`, status as RetryableStatus)
   }
   // 400 and any other 4xx: the request itself is wrong; retrying cannot help.
   return new IntegrationError(
     `FullStory rejected the request to ${doing} (${said}). Fix the mapping or the event; it is not retried.`,
-    code(`http_${status}`),
+    code,
     status
   )
 }

@@ -1,17 +1,17 @@
 import { PayloadValidationError, type ModifiedResponse, type RequestClient } from '@segment/actions-core'
 import type { Payload as TrackPayload } from '../track-event/generated-types'
-import { callFullStory, endpoints } from './api'
+import { callFullStory, delivery, endpoints } from './api'
 import { sendBatch } from './batch'
 import { buildEventContext } from './context'
 import { hasFullStoryCode } from './errors'
-import { requestedKey } from './idempotency'
+import { messageKey } from './idempotency'
 import { identifyEvent, type EventIdentity } from './identity'
 import { normalizeProperties } from './properties'
 import { parseTimestamp } from './timestamp'
 import type { CreateEventRequest } from './types'
 
 /**
- * Track Custom Event -> `POST /v2/events` (design.md section 4).
+ * Track Custom Event -> `POST /v2/events` (https://developer.fullstory.com/server/events/create-event/).
  *
  * `buildEventRequest` is pure and deterministic: the same payload always gives the same request, with
  * its keys in one fixed order, so the same JSON byte for byte (batch rows reuse it).
@@ -26,12 +26,6 @@ export const MAX_EVENT_NAME_LENGTH = 250
 
 /** FullStory's error code for a session that holds too many events to take more. */
 export const SESSION_FULL_CODE = 'session_page_limit_exceeded'
-
-/** Suffix of the Idempotency-Key of the user-form resend after a full session (see `sendEvent`). */
-export const USER_FORM_KEY_SUFFIX = ':user'
-
-/** Unix time below this is read as seconds, above it as milliseconds (1e11 s is the year 5138). */
-const SECONDS_LIMIT = 1e11
 
 /** The event name to send: trimmed, at most MAX_EVENT_NAME_LENGTH UTF-16 units; throws when empty. */
 export function eventName(name: string | null | undefined): string {
@@ -49,30 +43,6 @@ export function eventName(name: string | null | undefined): string {
     cut += character
   }
   return cut
-}
-
-/**
- * The timestamp as UTC ISO-8601, or `undefined` (FullStory then uses its receive time) when there is
- * none or it is not a date. actions-core already refuses most non-dates in the Timestamp field before
- * the action runs, so what is left out here is rare: keeping the event at receive time loses less
- * than rejecting it. Numbers (and numeric strings) are Unix time in seconds, or in milliseconds when
- * at least SECONDS_LIMIT; years outside 0000-9999 are left out, as ISO-8601 cannot write them plainly.
- */
-export function eventTimestamp(value: string | number | null | undefined): string | undefined {
-  let time: number | string
-  if (typeof value === 'number') time = value
-  else if (typeof value === 'string' && value.trim() !== '') {
-    const text = value.trim()
-    time = /^\d+(\.\d+)?$/.test(text) ? Number(text) : text
-  } else return undefined
-  if (typeof time === 'number') {
-    if (!Number.isFinite(time)) return undefined
-    time = Math.abs(time) < SECONDS_LIMIT ? time * 1000 : time
-  }
-  const date = new Date(time)
-  const year = date.getUTCFullYear()
-  if (Number.isNaN(date.getTime()) || year < 0 || year > 9999) return undefined
-  return date.toISOString()
 }
 
 /**
@@ -108,7 +78,7 @@ interface BuiltEvent {
 function buildEvent(payload: TrackPayload): BuiltEvent {
   const name = eventName(payload.name)
   const { identity, fallback } = identifyEvent(payload)
-  const { properties, schema } = normalizeProperties(payload.properties, payload.property_types)
+  const { properties, schema } = normalizeProperties(payload.properties, payload.propertyTypes)
   const hasSchema = schema !== undefined && Object.keys(schema.properties).length > 0
   const base: CreateEventRequest = {
     name,
@@ -123,33 +93,27 @@ function buildEvent(payload: TrackPayload): BuiltEvent {
   }
 }
 
-function idempotencyKey(payload: TrackPayload): string | undefined {
-  return requestedKey(payload.idempotency_key)
-}
-
 /**
  * Sends one event. When FullStory answers that the session named by Session URL is full
  * (400 `session_page_limit_exceeded`) and a User ID is known, the event is sent once more in the user
- * form. That resend has a different body, and FullStory refuses a reused Idempotency-Key with another
- * body, so it carries its own key, derived from the event's: `<key>:user`. The derivation is
- * deterministic, so a retried delivery of the same event resends under the same key and is recorded once.
+ * form. That resend is another body, so it is another delivery with its own Idempotency-Key
+ * (idempotency.ts); a retried delivery of the same event resends under the same keys and is recorded once.
  */
 export async function sendEvent(
   request: RequestClient,
   apiKey: string,
   payload: TrackPayload
 ): Promise<ModifiedResponse<unknown>> {
-  const { request: body, fallback } = buildEvent(payload)
-  const key = idempotencyKey(payload)
+  const { request: json, fallback } = buildEvent(payload)
+  const key = messageKey(payload.idempotencyKey)
   try {
-    return await callFullStory(request, endpoints.createEvent, { apiKey, json: body, idempotencyKey: key })
+    return await callFullStory(request, endpoints.createEvent, {
+      apiKey,
+      ...delivery(endpoints.createEvent, json, key)
+    })
   } catch (error) {
     if (!fallback || !hasFullStoryCode(error, SESSION_FULL_CODE)) throw error
-    return callFullStory(request, endpoints.createEvent, {
-      apiKey,
-      json: fallback,
-      idempotencyKey: key && key + USER_FORM_KEY_SUFFIX
-    })
+    return callFullStory(request, endpoints.createEvent, { apiKey, ...delivery(endpoints.createEvent, fallback, key) })
   }
 }
 
@@ -163,7 +127,7 @@ export function sendEvents(request: RequestClient, apiKey: string, payloads: Tra
     kind: 'events',
     payloads,
     build: buildEventRequest,
-    keyOf: idempotencyKey,
+    keyOf: (payload) => messageKey(payload.idempotencyKey),
     apiKey,
     jobSize: payloads[0]?.batch_size
   })

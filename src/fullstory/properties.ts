@@ -48,7 +48,7 @@ export type { PropertyType, PropertySchema } from './types'
  *   is cut to the room left, and the elements after it are dropped.
  * - A property path has at most 10 names: an object (or list of objects) at the 10th level, or at
  *   too long a path (above), is sent as its JSON text, cut to 8192 bytes; one holding no value at
- *   all is dropped.
+ *   all is dropped, and so is one nested deeper than JSON.stringify can write (thousands of levels).
  * - Non-finite numbers and bigints are sent as strings; `Date` objects as ISO-8601 strings.
  * - At most 500 properties are sent, counting every name (an object's own name and each name in it):
  *   the first 500 in source order, depth first. The rest are dropped.
@@ -356,9 +356,7 @@ function normalizeValue(raw: unknown, path: string, depth: number, state: State)
       if (raw instanceof Date) return normalizeValue(toScalar(raw), path, depth, state)
       if (Array.isArray(raw)) return normalizeList(raw, path, depth, state)
       if (depth >= MAX_PROPERTY_DEPTH || path.length > MAX_OBJECT_PATH_LENGTH) {
-        if (countScalars(raw) === 0) return undefined
-        record(path, undefined, state)
-        return serialize(raw)
+        return holdsValue(raw) ? serialize(raw, path, state) : undefined
       }
       return writeObject(Object.entries(raw as Record<string, unknown>), path, depth, state)
     }
@@ -386,16 +384,23 @@ function record(path: string, detected: PropertyType | undefined, state: State, 
   if (type) (state.schema ??= {})[path] = type
 }
 
-function serialize(raw: unknown): string {
-  return truncateUtf8(jsonText(raw), MAX_VALUE_BYTES)
+/** An object or list sent as its JSON text at `path`, or nothing when it has none (see jsonText). */
+function serialize(raw: unknown, path: string, state: State): string | undefined {
+  const text = jsonText(raw)
+  if (text === undefined) return undefined
+  record(path, undefined, state)
+  return truncateUtf8(text, MAX_VALUE_BYTES)
 }
 
-/** JSON text of a raw value; values JSON cannot hold (bigints, cycles) fall back to String(). */
-function jsonText(raw: unknown): string {
+/**
+ * JSON text of a raw value, or `undefined` for one JSON cannot write: a value nested deeper than
+ * JSON.stringify can go (some thousands of levels) is left out rather than sent as "[object Object]".
+ */
+function jsonText(raw: unknown): string | undefined {
   try {
-    return JSON.stringify(raw) ?? String(raw)
+    return JSON.stringify(raw)
   } catch {
-    return String(raw)
+    return undefined
   }
 }
 
@@ -420,9 +425,7 @@ function normalizeList(raw: unknown[], path: string, depth: number, state: State
   // A list of objects: an object of lists, keys in order of first appearance.
   if (objects > 0 && objects === kept) {
     if (depth >= MAX_PROPERTY_DEPTH || path.length > MAX_OBJECT_PATH_LENGTH) {
-      if (countScalars(raw) === 0) return undefined
-      record(path, undefined, state)
-      return serialize(raw)
+      return holdsValue(raw) ? serialize(raw, path, state) : undefined
     }
     const columns = new Map<string, unknown[]>()
     for (const item of raw) {
@@ -444,7 +447,8 @@ function normalizeList(raw: unknown[], path: string, depth: number, state: State
   for (const item of raw) {
     if (isDropped(item)) continue
     if (Array.isArray(item) || isPlainObject(item)) {
-      items.push(jsonText(item))
+      const text = jsonText(item)
+      if (text !== undefined) items.push(text)
     } else {
       const scalar = toScalar(item)
       items.push(asText ? String(scalar) : scalar)
@@ -489,18 +493,19 @@ function fitList(items: Scalar[]): void {
   }
 }
 
-/** Scalars (non-null leaves, list elements included) in a raw value. */
-function countScalars(value: unknown): number {
-  if (isDropped(value)) return 0
-  if (Array.isArray(value)) {
-    let count = 0
-    for (const item of value) count += countScalars(item)
-    return count
+/**
+ * True when a raw value holds at least one scalar (a non-null leaf, list elements included). A loop
+ * over a stack rather than recursion: the values it looks into are the ones nested too deep to send
+ * as objects, however deep they go.
+ */
+function holdsValue(value: unknown): boolean {
+  const pending: unknown[] = [value]
+  while (pending.length > 0) {
+    const next = pending.pop()
+    if (isDropped(next)) continue
+    if (Array.isArray(next)) for (const item of next) pending.push(item)
+    else if (isPlainObject(next)) for (const key of Object.keys(next)) pending.push(next[key])
+    else return true
   }
-  if (isPlainObject(value)) {
-    let count = 0
-    for (const key of Object.keys(value)) count += countScalars(value[key])
-    return count
-  }
-  return 1
+  return false
 }

@@ -38,7 +38,8 @@ export const trackFields = {
   timestamp: {
     label: 'Timestamp',
     description:
-      'When the event happened, sent in UTC. A date-time without a time zone is read as UTC, a number as Unix time.',
+      'When the event happened, sent in UTC. A number is Unix time, a date-time without a time zone is read as ' +
+      'UTC, and a date that does not exist is left out.',
     type: 'datetime',
     default: { '@path': '$.timestamp' }
   },

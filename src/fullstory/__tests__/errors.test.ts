@@ -124,11 +124,20 @@ describe('callFullStory: FullStory answers -> actions-core errors (docs/troubles
     expect(error.message).toContain(`FullStory answered ${status} server_error "oops"`)
   })
 
-  it('501 and unusual 5xx: APIError keeping the status', async () => {
+  it('an unusual 5xx: retryable, status kept', async () => {
     const error = await failureOf((s) => s.reply(520, 'origin error'))
-    expect(error).toBeInstanceOf(APIError)
+    expect(error).toBeInstanceOf(RetryableError)
     expect(error.status).toBe(520)
     expect(error.message).toContain('520 "origin error"')
+  })
+
+  it('501: APIError, not retried, and says so', async () => {
+    const error = await failureOf((s) => s.reply(501, { code: 'not_implemented', message: 'no' }))
+    expect(error).toBeInstanceOf(APIError)
+    expect(error.status).toBe(501)
+    expect(error.message).toBe(
+      'FullStory cannot send events this way (FullStory answered 501 not_implemented "no"); it is not retried.'
+    )
   })
 
   it('an answer that is not JSON is still quoted', async () => {
@@ -207,7 +216,7 @@ describe('no API key, nor any 8-character piece of it, in any error field', () =
 
   it('a FullStory code that is the key: quoted redacted, and not used as the error code', async () => {
     const error = await keyTest((s) => s.reply(400, { code: apiKey, message: 'bad request' }))
-    expect(error.code).toBe('http_400')
+    expect(error.code).toBe('BAD_REQUEST')
     expect(error.message).toBe(
       'FullStory rejected the request to check the API key (FullStory answered 400 [redacted API key] ' +
         '"bad request"). Fix the mapping or the event; it is not retried.'
@@ -215,9 +224,9 @@ describe('no API key, nor any 8-character piece of it, in any error field', () =
   })
 
   it.each([
-    [403, 'forbidden'],
-    [404, 'not_found'],
-    [422, 'http_422']
+    [403, 'FORBIDDEN'],
+    [404, 'NOT_FOUND'],
+    [422, 'UNPROCESSABLE_ENTITY']
   ])('%i with a code that holds the key: the error code falls back to %s', async (status, fallback) => {
     const error = await keyTest((s) => s.reply(status, { code: `denied_${apiKey}`, message: 'no' }))
     expect(error.code).toBe(fallback)
@@ -226,7 +235,7 @@ describe('no API key, nor any 8-character piece of it, in any error field', () =
 
   it('an over-long or odd code is quoted (cut) but not used as the error code', async () => {
     const error = await keyTest((s) => s.reply(400, { code: 'c'.repeat(300), message: 'm' }))
-    expect(error.code).toBe('http_400')
+    expect(error.code).toBe('BAD_REQUEST')
     expect(error.message).toContain(`400 ${'c'.repeat(100)}… "m"`)
   })
 

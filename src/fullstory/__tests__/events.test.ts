@@ -1,6 +1,6 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import type { Payload } from '../../track-event/generated-types'
-import { buildEventRequest, eventName, eventTimestamp, MAX_EVENT_NAME_LENGTH } from '../events'
+import { buildEventRequest, eventName, MAX_EVENT_NAME_LENGTH } from '../events'
 import { identifyEvent } from '../identity'
 
 const payload: Payload = {
@@ -97,25 +97,4 @@ describe('eventName', () => {
   it.each([[''], ['   '], [undefined], [null]])('refuses %j', (name) => {
     expect(() => eventName(name)).toThrow(PayloadValidationError)
   })
-})
-
-describe('eventTimestamp', () => {
-  it.each([
-    ['2024-05-01T12:00:00+02:00', '2024-05-01T10:00:00.000Z'],
-    ['2024-05-01T10:00:00.123Z', '2024-05-01T10:00:00.123Z'],
-    ['2024-05-01', '2024-05-01T00:00:00.000Z'],
-    [1714557600, '2024-05-01T10:00:00.000Z'],
-    [1714557600123, '2024-05-01T10:00:00.123Z'],
-    ['1714557600', '2024-05-01T10:00:00.000Z'],
-    ['1714557600123', '2024-05-01T10:00:00.123Z']
-  ])('sends %j as %j', (input, expected) => {
-    expect(eventTimestamp(input)).toBe(expected)
-  })
-
-  it.each([['not a date'], ['2024-13-45'], [''], ['  '], [Number.NaN], [Number.POSITIVE_INFINITY], [1e17], [null]])(
-    'leaves out %j',
-    (input) => {
-      expect(eventTimestamp(input)).toBeUndefined()
-    }
-  )
 })

@@ -282,6 +282,15 @@ describe('normalizeProperties: values', () => {
     expect((value as string).startsWith('{"text":"yyy')).toBe(true)
   })
 
+  it('leaves out a value nested deeper than JSON text can be written, keeping the rest, without overflowing', () => {
+    let deep: Record<string, unknown> = { leaf: 'bottom' }
+    for (let level = 0; level < 20_000; level++) deep = { next: deep }
+    expect(() => JSON.stringify(deep)).toThrow(RangeError)
+    expect(normalizeProperties({ plan: 'pro', deep, list: [deep, 'x'] }, { deep: 'str' })).toEqual({
+      properties: { plan: 'pro', list: ['x'] }
+    })
+  })
+
   it('sends a list of objects at the depth bound as JSON text', () => {
     let deep: Record<string, unknown> = { items: [{ a: 1 }, { a: 2 }] }
     for (let level = MAX_PROPERTY_DEPTH - 1; level >= 1; level--) deep = { [`l${level}`]: deep }
