@@ -10,3 +10,12 @@ export const EXAMPLE_WRITE_KEY = 'dev-write-key'
 
 /** The port `npm start` listens on unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3000
+
+/** The address `npm start` listens on unless `HOST` says otherwise: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1'
+
+/**
+ * The destination's folder in segmentio/action-destinations (packages/destination-actions/src/
+ * destinations/fullstory): what the CLI's `serve` reports as `directoryName` in GET /manifest.
+ */
+export const MONOREPO_DIRECTORY = 'fullstory'

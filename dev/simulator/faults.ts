@@ -60,7 +60,8 @@ function toFault(fault: string | Fault): Fault {
 /** The faults of one simulator run. */
 export class FaultInjector {
   private standing?: Fault
-  private readonly queued: Fault[] = []
+  /** Queued faults; `null` lets one request through unfaulted. */
+  private readonly queued: (Fault | null)[] = []
 
   /** Applies `fault` to every API request from now on (`undefined` stops it). */
   always(fault: string | Fault | undefined): void {
@@ -73,7 +74,13 @@ export class FaultInjector {
     for (let i = 0; i < count; i++) this.queued.push(parsed)
   }
 
-  /** Faults still queued. */
+  /** Lets the next `count` API requests through without a fault (after any already queued), so that a
+   * fault queued next hits a request in the middle of a sequence. */
+  pass(count: number): void {
+    for (let i = 0; i < count; i++) this.queued.push(null)
+  }
+
+  /** Faults still queued (passes included). */
   pending(): number {
     return this.queued.length
   }
@@ -86,7 +93,7 @@ export class FaultInjector {
   /** The fault for one request: its header's, else the next queued one, else the standing one. */
   take(header: string | undefined): Fault | undefined {
     if (header) return parseFault(header)
-    if (this.queued.length > 0) return this.queued.shift()
+    if (this.queued.length > 0) return this.queued.shift() ?? undefined
     return this.standing
   }
 }

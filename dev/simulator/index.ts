@@ -144,3 +144,4 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 export type { SimulatorOptions, StoredEvent, StoredUser, RequestRecord, JobView }
 export type { Role } from './types'
 export { parseFault } from './faults'
+export { SIMULATOR_READ_PATHS } from './inspection'

@@ -40,6 +40,14 @@ export interface JobView {
 
 const MAX_CONTROL_BODY = 64 * 1024
 
+/** The read-only routes (GET): safe to pass through another server; the control routes are not. */
+export const SIMULATOR_READ_PATHS = [
+  '/simulator/users',
+  '/simulator/events',
+  '/simulator/jobs',
+  '/simulator/requests'
+] as const
+
 export async function handleInspection(sim: Inspectable, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { path, query } = splitUrl(req.url ?? '/')
   const method = req.method ?? 'GET'

@@ -5,7 +5,7 @@ import { API_KEY, runLimited, startE2eSimulator, type E2eSimulator } from './hel
 
 // The local server (`npm start`) under bad input and load, delivering to the simulator: it answers
 // every request, refuses bad input with a 4xx and sends nothing for it, and loses no event it
-// accepted: what the simulator stored equals the number of 200 answers.
+// accepted: what the simulator stored equals the number of 200 answers, each stored once.
 
 const REQUESTS = 1000
 const SOCKETS = 100
@@ -33,6 +33,9 @@ const WRITE_KEY = `Basic ${Buffer.from('load-write-key:').toString('base64')}`
 interface Sent {
   status: number | 'no answer'
   code?: string
+  retryAfter?: string
+  /** The message's outcome on a tracking route (`delivered`, `not subscribed`...). */
+  outcome?: string
 }
 
 /** One request with Node's fetch (not intercepted by nock); a missing answer is recorded, not thrown. */
@@ -45,12 +48,16 @@ async function send(path: string, body: string | Buffer, headers: Record<string,
     })
     const text = await response.text()
     let code: string | undefined
+    let outcome: string | undefined
     try {
-      code = JSON.parse(text)?.error?.code
+      const answer = JSON.parse(text)
+      code = answer?.error?.code
+      outcome = answer?.outcome
     } catch {
       code = undefined
     }
-    return { status: response.status, code }
+    const retryAfter = response.headers.get('retry-after') ?? undefined
+    return { status: response.status, code, ...(retryAfter ? { retryAfter } : {}), ...(outcome ? { outcome } : {}) }
   } catch {
     return { status: 'no answer' }
   }
@@ -85,13 +92,16 @@ describe(`${REQUESTS} concurrent tracking calls, at most ${SOCKETS} sockets at a
     expect(answers.filter((a) => a.status === 'no answer')).toEqual([])
     const ok = answers.filter((a) => a.status === 200).length
     expect(ok).toBe(REQUESTS)
-    expect(storedCount()).toBe(ok)
-    // each stored once: one API request per call, none replayed
-    expect(sim.requests()).toHaveLength(REQUESTS)
+    // page calls are answered 200 too, delivered only if a preset subscribes to them
+    const delivered = answers.filter((a) => a.outcome === 'delivered').length
+    expect(delivered).toBeGreaterThanOrEqual((REQUESTS * 2) / 3)
+    expect(storedCount()).toBe(delivered)
+    // each stored once: one API request per delivered call, none replayed
+    expect(sim.requests()).toHaveLength(delivered)
     expect(sim.requests().filter((r) => r.replayed)).toEqual([])
   })
 
-  it(`with ${FAULTS} FullStory faults among them (503, dropped connections, lost answers, 429): every call answered; stored = 200 answers + answers lost after storing`, async () => {
+  it(`with ${FAULTS} FullStory faults among them (503, dropped connections, lost answers, 429): the server retries them; a long Retry-After goes back to the client; stored = 200 answers, each once`, async () => {
     const faults: [fault: string, count: number][] = [
       ['503', 10],
       ['drop', 5],
@@ -104,26 +114,31 @@ describe(`${REQUESTS} concurrent tracking calls, at most ${SOCKETS} sockets at a
       return send(path, body)
     })
     const answers = await runLimited(tasks, SOCKETS)
-    const byStatus = countBy(answers.map((a) => String(a.status)))
-    // a lost answer (drop-after) is a 503 to the caller, though FullStory stored the event: Segment retries
-    // it under the same Idempotency-Key and it is not stored twice (faults.test.ts)
-    expect(byStatus).toEqual({ 200: REQUESTS - FAULTS, 503: 20, 429: 5 })
-    expect(storedCount()).toBe(REQUESTS - FAULTS + 5)
+    // every call is answered: 200, or a status Segment's libraries retry. 503s and dropped connections
+    // are retried by the server (on a busy machine a retry can meet another fault: 503 to the client);
+    // a lost answer (drop-after) too, its retry a replay; a 3-second Retry-After is longer than the
+    // server waits: 429 to the client, with the header
+    expect(answers.filter((a) => ![200, 429, 503].includes(a.status as number))).toEqual([])
+    expect(answers.filter((a) => a.status === 429).map((a) => a.retryAfter)).toEqual(['3', '3', '3', '3', '3'])
     expect(sim.faults.pending()).toBe(0)
+    // the client sends those again, as Segment's libraries do
+    const refused = answers.flatMap((a, i) => (a.status === 200 ? [] : [i]))
+    const again = await runLimited(
+      refused.map((i) => () => send(goodMessage(i).path, goodMessage(i).body)),
+      SOCKETS
+    )
+    expect(again.filter((a) => a.outcome !== 'delivered')).toEqual([])
+    // nothing lost, nothing stored twice; each lost answer replayed once
+    expect(storedCount()).toBe(answers.filter((a) => a.outcome === 'delivered').length + again.length)
+    expect(sim.requests().filter((r) => r.replayed)).toHaveLength(5)
   })
   it('a message nested 900 levels deep, under the server bound, is delivered', async () => {
     const nested = '['.repeat(900) + '"leaf"' + ']'.repeat(900)
     const answer = await send('/v1/track', `{"userId":"deep","event":"Deep","properties":{"a":${nested}}}`)
-    expect(answer).toEqual({ status: 200, code: undefined })
+    expect(answer).toEqual({ status: 200, code: undefined, outcome: 'delivered' })
     expect(sim.events()).toEqual([expect.objectContaining({ name: 'Deep' })])
   })
 })
-
-function countBy(values: string[]): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1
-  return counts
-}
 
 /** Bad requests, each with the status and error code the server must answer. */
 function badRequests(): {
@@ -165,10 +180,10 @@ function badRequests(): {
       code: 'unsupported_media_type'
     },
     {
-      what: 'a single call over 32 KB',
+      what: 'a single call over 32 KB (400, as Segment answers it)',
       path: '/v1/track',
       body: JSON.stringify({ userId: 'u1', event: 'E', properties: { s: 'é'.repeat(17 * 1024) } }),
-      status: 413,
+      status: 400,
       code: 'payload_too_large'
     },
     {
@@ -177,7 +192,7 @@ function badRequests(): {
       body: JSON.stringify({
         batch: [{ type: 'track', userId: 'u1', event: 'E', properties: { s: 'x'.repeat(520 * 1024) } }]
       }),
-      status: 413,
+      status: 400,
       code: 'payload_too_large'
     },
     {
@@ -210,11 +225,11 @@ function badRequests(): {
       code: 'invalid_message'
     },
     {
-      what: 'a batch message that is not an object',
+      what: 'a batch of 2,600 messages',
       path: '/v1/batch',
-      body: '{"batch":[1]}',
+      body: JSON.stringify({ batch: Array.from({ length: 2600 }, () => ({ type: 'track', userId: 'u', event: 'E' })) }),
       status: 400,
-      code: 'invalid_message'
+      code: 'too_many_messages'
     },
     {
       what: 'no write key',
@@ -252,7 +267,7 @@ describe('bad input', () => {
     })
     const ok = answers.filter((a) => a.status === 200).length
     expect(ok).toBe(plan.filter((p) => p.good).length)
-    expect(storedCount()).toBe(ok)
+    expect(storedCount()).toBe(answers.filter((a) => a.outcome === 'delivered').length)
   })
 
   it('broken HTTP on raw sockets (garbage, a body cut short) is dropped or refused, and the server keeps serving', async () => {
@@ -272,7 +287,8 @@ describe('bad input', () => {
     const garbage = await raw('\x16\x03\x01 not http at all\r\n\r\n', false)
     expect(garbage).toMatch(/^HTTP\/1\.1 400/)
     const cutShort = await raw(
-      'POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n' +
+      `POST /v1/track HTTP/1.1\r\nHost: localhost:${server.port}\r\nContent-Type: application/json\r\n` +
+        'Content-Length: 100\r\n' +
         `Authorization: ${WRITE_KEY}\r\n\r\n{"userId":"u1",`,
       true
     )
@@ -281,7 +297,7 @@ describe('bad input', () => {
     expect(sim.requests()).toEqual([])
 
     const { path, body } = goodMessage(0)
-    expect(await send(path, body)).toEqual({ status: 200, code: undefined })
+    expect(await send(path, body)).toEqual({ status: 200, code: undefined, outcome: 'delivered' })
     expect(storedCount()).toBe(1)
   })
 })
