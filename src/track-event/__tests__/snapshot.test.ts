@@ -36,7 +36,7 @@ describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination ac
 
     expect(JSON.parse(rawBody)).toMatchSnapshot()
     expect(request.headers.get('idempotency-key')).toBe(
-      expectedDeliveryKey(eventData.idempotencyKey, '/v2/events', rawBody)
+      expectedDeliveryKey(String(eventData.idempotencyKey), '/v2/events', rawBody)
     )
   })
 
