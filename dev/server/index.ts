@@ -36,7 +36,7 @@ export interface ServerOptions {
   log?: LogSink
   /** Options of the simulator the server starts when it delivers to one of its own. */
   simulator?: SimulatorOptions
-  /** How the tracking routes retry a retryable delivery failure (default: 3 attempts, 250 ms then 1 s). */
+  /** How the tracking routes retry a retryable delivery failure (default: 3 attempts, 100 ms then 400 ms apart). */
   retry?: Partial<RetryPolicy>
   /** How long a client may take to send a request body before it is answered 408 (default 30 s). */
   bodyTimeoutMs?: number

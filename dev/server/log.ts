@@ -6,7 +6,7 @@ import { redact, type Secrets } from './redact'
  * query string, statuses, durations and error codes: never a body, a header, settings or a query,
  * and every known secret is redacted.
  *
- *   POST /v1/batch[1] trackEvent 503 4ms RETRYABLE_ERROR; retry 1 of 2 in 250ms
+ *   POST /v1/batch[1] trackEvent 503 4ms RETRYABLE_ERROR; retry 1 of 2 in 100ms
  *   POST /v1/batch[1] trackEvent 200 3ms
  *   POST /v1/batch 200 12ms 2 delivered, 1 dropped
  */

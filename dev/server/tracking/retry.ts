@@ -17,7 +17,7 @@ export interface RetryPolicy {
   maxDelayMs: number
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 250, maxDelayMs: 2000 }
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 }
 
 /** Statuses worth another attempt: Segment retries these (the destination's error table). */
 export function isRetryable(status: number): boolean {
