@@ -53,7 +53,7 @@ function presetSubscriptions(): Subscription[] {
         name: preset.name ?? preset.partnerAction,
         subscribe: preset.subscribe,
         partnerAction: preset.partnerAction,
-        mapping: (preset.mapping ?? {})
+        mapping: preset.mapping ?? {}
       })
     }
   }
