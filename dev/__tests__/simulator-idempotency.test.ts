@@ -1,7 +1,7 @@
 import { startSimulator, type Simulator } from '../simulator'
 import { api, call, failure, KEY } from './helpers'
 
-// Idempotency-Key as FullStory documents it (fullstory-api.md section 6), with the simulator's choices
+// Idempotency-Key as FullStory documents it (docs/fullstory-api.md), with the simulator's choices
 // for what FullStory leaves open: 400 idempotency_key_reused for another body, 409 while in flight.
 
 let sim: Simulator

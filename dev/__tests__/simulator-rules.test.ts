@@ -2,7 +2,7 @@ import { startSimulator, type Simulator } from '../simulator'
 import { api, call, failure, KEY } from './helpers'
 
 // Each FullStory rule the simulator enforces, broken once, answered with FullStory's status and code
-// (fullstory-api.md sections 2-9), and nothing stored. The first tests show the limits themselves pass.
+// (docs/fullstory-api.md), and nothing stored. The first tests show the limits themselves pass.
 
 let sim: Simulator
 

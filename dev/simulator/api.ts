@@ -4,7 +4,7 @@ import type { Store } from './store'
 import type { JobError, JobKind, JsonObject, Role, StoredJob, StoredUser } from './types'
 
 /**
- * FullStory's endpoints as the simulator answers them (fullstory-api.md sections 2-5). Routing,
+ * FullStory's endpoints as the simulator answers them (docs/fullstory-api.md). Routing,
  * authentication, content type and Idempotency-Key are handled by `server.ts` before a route runs.
  */
 export interface ApiRequest {
@@ -35,7 +35,7 @@ export interface ApiOptions {
   pageSize: number
 }
 
-/** Reading and deleting user data needs an Architect or Admin key (fullstory-api.md section 2). */
+/** Reading and deleting user data needs an Architect or Admin key (docs/fullstory-api.md). */
 const VIEW_OR_DELETE: ReadonlySet<Role> = new Set<Role>(['ADMIN', 'ARCHITECT'])
 
 export const SIMULATED_ORG = { email: 'developer@simulator.invalid', orgId: 'o-SIMULATOR-na1' }

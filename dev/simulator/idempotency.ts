@@ -1,5 +1,5 @@
 /**
- * FullStory's Idempotency-Key (fullstory-api.md section 6), as the simulator plays it:
+ * FullStory's Idempotency-Key (docs/fullstory-api.md), as the simulator plays it:
  * - the first request with a key runs, and its answer (status and body bytes) is saved;
  * - the same key with the same request (method, path, body bytes) gets the saved answer again and
  *   nothing is stored twice;

@@ -14,7 +14,7 @@ import type { RequestRecord, SimulatorOptions, StoredEvent, StoredJob, StoredUse
 /**
  * A strict FullStory API simulator: a real HTTP server on loopback that answers FullStory's v2
  * endpoints with FullStory's status codes and `{code, message}` bodies, enforces the rules of
- * fullstory-api.md, keeps what it accepted, and injects faults on demand.
+ * docs/fullstory-api.md, keeps what it accepted, and injects faults on demand.
  *
  *   const sim = await startSimulator({ port: 0 })
  *   process.env.FULLSTORY_API_URL = sim.url

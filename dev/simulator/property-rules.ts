@@ -1,7 +1,7 @@
 import { invalid } from './errors'
 
 /**
- * FullStory's rules for `properties` and `schema` (fullstory-api.md sections 3 and 9), as the
+ * FullStory's rules for `properties` and `schema` (docs/fullstory-api.md), as the
  * simulator enforces them. Every rule breaks with 400 `invalid_argument` naming the property.
  *
  * Where FullStory's documents leave a detail open, the simulator takes the strict reading and says so:

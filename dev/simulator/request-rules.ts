@@ -4,7 +4,7 @@ import { checkProperties, checkSchema, isPlainObject } from './property-rules'
 import type { JsonObject } from './types'
 
 /**
- * The shapes of FullStory's request bodies (fullstory-api.md sections 3-5). Unknown fields are
+ * The shapes of FullStory's request bodies (docs/fullstory-api.md). Unknown fields are
  * rejected (FullStory has no `type_conversions`, no `id` on a single create, and so on), so a typo in
  * the destination shows up as a 400 here rather than as data silently lost in production.
  */
@@ -137,7 +137,7 @@ export function checkContext(value: unknown, where = 'context'): void {
   }
 }
 
-/** How an event says whom it belongs to; exactly one form is allowed (fullstory-api.md section 4). */
+/** How an event says whom it belongs to; exactly one form is allowed (docs/fullstory-api.md). */
 export type Identification =
   | { form: 'session'; sessionId: string }
   | { form: 'user'; uid?: string; id?: string; useMostRecent: boolean }
