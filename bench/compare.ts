@@ -1,78 +1,123 @@
 import { resolve } from 'path'
-import { buildersAlone, capturePayloads, type CapturedPayload } from './builders'
-import { builtDefinition, DIST, loadBuilt, presetSubscriptions } from './destination'
-import { generateEvents, sixtyKeyTraits } from './events'
-import { cpuPerItem, median, perSecond, type Measurement } from './measure'
-import { propertiesAlone } from './phases'
+import { startDestinationChild, type DestinationChild } from './destination-child'
+import type { Path } from './destination-process'
+import { chunkCount, EVENT_SETS, type EventSet } from './events'
+import { cpuPerItem, median, quantile, total, type Measurement } from './measure'
+import { DIST, ourSide } from './sides'
+import { startSimulatorChild, type SimulatorChild } from './simulator-child'
+import type { CapturedRequest } from './simulator-protocol'
 
 /**
- * Before/after figures for an optimisation, in one process: our code alone (the properties module on
- * the 60-key traits, and the row builders on the bench's mapped payloads) from two builds, run in
- * alternation so both meet the same machine conditions. First it checks that both builds make the
- * same request, byte for byte, from every one of the bench's payloads.
+ * The gate for an optimisation, and its gain: two builds of ours, each in a destination process of
+ * its own (bench/destination-process.ts), against the stand-in.
+ *
+ * 1. Byte for byte: every request both builds send for the bench's events (single events and
+ *    batches, both event sets) is captured by the stand-in, with its method, path, headers and body;
+ *    the two builds must send the same requests, or the comparison stops and shows the first that
+ *    differs.
+ * 2. Gain: CPU per event of each build on each path, chunk by chunk (1,000 events), each chunk through
+ *    both builds one right after the other; the median over the chunk pairs of after / before, with
+ *    the middle half of the pairs beside it.
  *
  *   cp -r dist /tmp/before/dist && ln -s "$PWD/node_modules" /tmp/before/node_modules
  *   ...change src/, npm run build...
  *   node --expose-gc -r ts-node/register/transpile-only bench/compare.ts /tmp/before/dist [dist]
  */
 
-const ROUNDS = 5
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3
+/** The paths timed; `COMPARE_PATHS=single,batch,floor,batch-floor` for others (floors: changes to the fields). */
+const PATHS = (process.env.COMPARE_PATHS ?? 'single,batch').split(',') as Path[]
+const GATED_PATHS: ('single' | 'batch')[] = ['single', 'batch']
 
-interface Builders {
-  buildUserRequest(payload: unknown): unknown
-  buildEventRequest(payload: unknown): unknown
+const describe = (request: CapturedRequest) => JSON.stringify(request)
+
+function redact(text: string): string {
+  return text.replace(/"authorization":"[^"]*"/gi, '"authorization":"<redacted>"')
 }
 
-/** Payloads whose request (its JSON, byte for byte) differs between the two builds: must be none. */
-function differingBodies(payloads: CapturedPayload[], before: string, after: string): number {
-  const json = (dist: string, { action, payload }: CapturedPayload) => {
-    const { buildUserRequest } = loadBuilt<Builders>('fullstory/users.js', dist)
-    const { buildEventRequest } = loadBuilt<Builders>('fullstory/events.js', dist)
-    return JSON.stringify(action === 'identifyUser' ? buildUserRequest(payload) : buildEventRequest(payload))
+/** The requests `build` sends for `set` on `path`, in a fixed order (they are sent concurrently). */
+async function capture(sim: SimulatorChild, build: DestinationChild, set: EventSet, path: Path): Promise<string[]> {
+  await sim.reset(true)
+  await build.run(set, path)
+  return (await sim.captured()).map(describe).sort()
+}
+
+async function sameRequests(sim: SimulatorChild, before: DestinationChild, after: DestinationChild): Promise<number> {
+  let compared = 0
+  for (const set of EVENT_SETS) {
+    for (const path of GATED_PATHS) {
+      const [a, b] = [await capture(sim, before, set, path), await capture(sim, after, set, path)]
+      const at = a.findIndex((request, i) => request !== b[i])
+      if (a.length !== b.length || at >= 0) {
+        const where = at >= 0 ? at : Math.min(a.length, b.length)
+        throw new Error(
+          `${path} ${set}: the builds send different requests (${a.length} and ${b.length}); first difference:\n` +
+            `before: ${redact(a[where] ?? '(none)').slice(0, 2000)}\nafter:  ${redact(b[where] ?? '(none)').slice(
+              0,
+              2000
+            )}`
+        )
+      }
+      compared += a.length
+    }
   }
-  return payloads.filter((payload) => json(before, payload) !== json(after, payload)).length
+  return compared
 }
 
 async function main(): Promise<void> {
   const [before, after = DIST] = process.argv.slice(2).map((dir) => resolve(dir))
   if (!before) throw new Error('usage: bench/compare.ts <dist before> [<dist after>]')
-  const builds = { before, after }
-  const events = generateEvents()
-  const definition = builtDefinition(after)
-  const payloads = await capturePayloads(definition, events, presetSubscriptions(definition))
-  const traits = sixtyKeyTraits()
-  const differing = differingBodies(payloads, before, after)
-  if (differing > 0) throw new Error(`${differing} of ${payloads.length} payloads build different requests`)
+  const sim = await startSimulatorChild()
+  const builds: DestinationChild[] = []
+  try {
+    for (const dist of [before, after]) builds.push(await startDestinationChild(ourSide(dist), sim.standInUrl))
+    const [b, a] = builds
+    const compared = await sameRequests(sim, b, a)
+    process.stdout.write(
+      `same requests, byte for byte: ${compared} requests of each build (method, path, headers, body)\n`
+    )
 
-  const results: Record<string, { properties: Measurement[]; builders: Measurement[] }> = {
-    before: { properties: [], builders: [] },
-    after: { properties: [], builders: [] }
-  }
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 ? (['after', 'before'] as const) : (['before', 'after'] as const)
-    for (const name of order) {
-      results[name].properties.push(await propertiesAlone(traits, 700, builds[name]))
-      results[name].builders.push(await buildersAlone(payloads, 2, builds[name]))
+    // Chunk by chunk, each chunk through both builds one right after the other (the first alternating).
+    const pairs: Record<string, { before: Measurement[]; after: Measurement[]; ratios: number[] }> = {}
+    let turn = 0
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const set of EVENT_SETS) {
+        for (let chunk = 0; chunk < chunkCount(b.counts[set]); chunk++) {
+          for (const path of PATHS) {
+            const key = `${path} ${set}`
+            const order = turn++ % 2 ? [a, b] : [b, a]
+            const measured = new Map<DestinationChild, Measurement>()
+            for (const build of order) {
+              await sim.reset()
+              measured.set(build, (await build.run(set, path, { chunk })).measured)
+            }
+            const [x, y] = [measured.get(b) as Measurement, measured.get(a) as Measurement]
+            const entry = (pairs[key] ??= { before: [], after: [], ratios: [] })
+            entry.before.push(x)
+            entry.after.push(y)
+            entry.ratios.push(cpuPerItem(y) / cpuPerItem(x))
+          }
+        }
+      }
     }
+    process.stdout.write(`before ${before}\nafter  ${after}\n`)
+    for (const [key, { before: x, after: y, ratios }] of Object.entries(pairs)) {
+      const change = (median(ratios) - 1) * 100
+      process.stdout.write(
+        `${`CPU per event, ${key}`.padEnd(34)} ${cpuPerItem(total(x)).toFixed(1).padStart(8)} -> ${cpuPerItem(total(y))
+          .toFixed(1)
+          .padStart(8)} µs   after/before ${median(ratios).toFixed(3)} (${change >= 0 ? '+' : ''}${change.toFixed(
+          1
+        )}%; ${ratios.length} chunk pairs, middle half ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(
+          ratios,
+          0.75
+        ).toFixed(3)})\n`
+      )
+    }
+  } finally {
+    for (const build of builds) await build.close()
+    await sim.close()
   }
-  const figure = (name: string) => ({
-    properties: median(results[name].properties.map((m) => 1e6 / perSecond(m))),
-    builders: median(results[name].builders.map(cpuPerItem))
-  })
-  const [b, a] = [figure('before'), figure('after')]
-  const line = (label: string, x: number, y: number) =>
-    `${label.padEnd(44)} ${x.toFixed(2).padStart(8)} -> ${y.toFixed(2).padStart(8)} µs  (${(
-      ((y - x) / x) *
-      100
-    ).toFixed(0)}%)`
-  process.stdout.write(
-    [
-      `before ${before}`,
-      `after  ${after}`,
-      line('normalizeProperties, 60-key traits, per object', b.properties, a.properties),
-      line('row builders on the mapped payloads, per event', b.builders, a.builders)
-    ].join('\n') + '\n'
-  )
 }
 
 main().catch((error) => {

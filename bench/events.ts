@@ -1,19 +1,37 @@
 import type { SegmentEvent } from '@segment/actions-core'
 
 /**
- * The bench's fixed input: a realistic mix of Segment identify, track and page calls, generated once
- * from a seeded generator, so every run (and every phase of a run) sends the same events.
+ * The bench's fixed input, generated once from a seeded generator, so every run (and both
+ * destinations) get the same events:
  *
- * Mix (exact counts, then shuffled): 20% identify, 40% track, 40% page. Every event has a userId
- * (an event without one is refused before sending and would measure the error path instead). Traits
- * and properties look like what Segment customers send: camelCase and snake_case keys, a few keys
- * FullStory cannot take as they are ("Favorite Color", "Größe", "1st_purchase"), ISO date-times,
- * nested objects, and e-commerce `products` arrays. Contexts are analytics.js-like, some with a
- * location (country and region as codes or as names) and some from a mobile app.
+ * - TRACK_COUNT `Order Completed` track calls, each with 1 to 5 `products` (an e-commerce order as
+ *   analytics.js sends it: order id, totals, currency, a coupon that is sometimes null);
+ * - IDENTIFY_COUNT identify calls with realistic traits: camelCase and snake_case names, a few names
+ *   FullStory cannot take as they are ("Favorite Color", "Größe", "1st_purchase"), ISO date-times,
+ *   nested objects, a list, a null.
+ *
+ * Every event has a userId and an analytics.js-like context (60% with a location, country and
+ * region as codes or as names; 20% from a mobile app), so every event is sent by both destinations.
  */
 
-export const EVENT_COUNT = 5000
-export const MIX = { identify: 0.2, track: 0.4, page: 0.4 } as const
+export const TRACK_COUNT = 4000
+export const IDENTIFY_COUNT = 1000
+
+/** Single events in flight at once (Segment delivers many events to a destination concurrently). */
+export const IN_FLIGHT = 16
+/** Events per `onBatch` call (Segment's usual batch size, and our Batch Size field's default). */
+export const BATCH_SIZE = 1000
+/**
+ * The timed runs take the events a chunk at a time, each chunk through every variant in turn
+ * (bench/run.ts); a chunk is one batch on the batch path.
+ */
+export const CHUNK = BATCH_SIZE
+
+/** The number of chunks of a set of `count` events. */
+export const chunkCount = (count: number) => Math.ceil(count / CHUNK)
+
+export type EventSet = 'tracks' | 'identifies'
+export const EVENT_SETS: EventSet[] = ['tracks', 'identifies']
 
 /** mulberry32: small, fast, seeded. */
 function generator(seed: number): () => number {
@@ -52,13 +70,6 @@ class Random {
   uuid(): string {
     return `${this.hex(8)}-${this.hex(4)}-4${this.hex(3)}-a${this.hex(3)}-${this.hex(12)}`
   }
-  shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1))
-      ;[items[i], items[j]] = [items[j], items[i]]
-    }
-    return items
-  }
 }
 
 const FIRST = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Ken', 'Frances', 'Dennis', 'Radia', 'José']
@@ -73,15 +84,7 @@ const LOCATIONS = [
   { city: 'London', country: 'United Kingdom' },
   { city: 'São Paulo', country: 'BRA', region: 'São Paulo' }
 ]
-const PAGES = [
-  { name: 'Home', path: '/' },
-  { name: 'Pricing', path: '/pricing' },
-  { name: 'Docs', path: '/docs/getting-started' },
-  { name: 'Blog', path: '/blog/what-we-shipped' },
-  { name: '', path: '/checkout' },
-  { name: 'Product', path: '/products/sku-1234' }
-]
-const TRACK_NAMES = ['Order Completed', 'Product Viewed', 'Product Added', 'Signed Up', 'Button Clicked', 'Searched']
+const PATHS = ['/', '/pricing', '/checkout', '/products/sku-1234', '/cart']
 const CATEGORIES = ['Books', 'Games', 'Garden', 'Music', 'Outdoors']
 const USER_AGENTS = [
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
@@ -158,110 +161,38 @@ function product(random: Random): Record<string, unknown> {
   }
 }
 
-function trackProperties(random: Random, event: string): Record<string, unknown> {
-  switch (event) {
-    case 'Order Completed': {
-      const products = Array.from({ length: random.int(1, 5) }, () => product(random))
-      return {
-        order_id: random.hex(10),
-        affiliation: 'Online Store',
-        total: random.int(1000, 50000) / 100,
-        revenue: random.int(1000, 40000) / 100,
-        shipping: 4.99,
-        tax: 2.5,
-        discount: 0,
-        coupon: random.chance(0.3) ? 'SPRING' : null,
-        currency: 'USD',
-        products
-      }
-    }
-    case 'Product Viewed':
-    case 'Product Added':
-      return { ...product(random), currency: 'USD', position: random.int(1, 20), 'Image URL': 'https://cdn.x/y.png' }
-    case 'Signed Up':
-      return { method: random.pick(['google', 'email']), plan: random.pick(PLANS), trial_ends_at: isoTime(random, -30) }
-    case 'Button Clicked':
-      return { label: random.pick(['Buy', 'Start trial', 'Contact us']), location: 'header', experiment: { id: 7 } }
-    default:
-      return { query: random.pick(['shoes', 'garden hose', 'jazz']), results: random.int(0, 120) }
+function orderProperties(random: Random): Record<string, unknown> {
+  const products = Array.from({ length: random.int(1, 5) }, () => product(random))
+  return {
+    order_id: random.hex(10),
+    affiliation: 'Online Store',
+    total: random.int(1000, 50000) / 100,
+    revenue: random.int(1000, 40000) / 100,
+    shipping: 4.99,
+    tax: 2.5,
+    discount: 0,
+    coupon: random.chance(0.3) ? 'SPRING' : null,
+    currency: 'USD',
+    products
   }
 }
 
-/** The bench's events, always the same for the same count. */
-export function generateEvents(count = EVENT_COUNT, seed = 20240501): SegmentEvent[] {
-  const random = new Random(seed)
-  const identifies = Math.round(count * MIX.identify)
-  const tracks = Math.round(count * MIX.track)
-  const types = [
-    ...Array<string>(identifies).fill('identify'),
-    ...Array<string>(tracks).fill('track'),
-    ...Array<string>(count - identifies - tracks).fill('page')
-  ]
-  random.shuffle(types)
-
-  return types.map((type, n) => {
+/** The bench's events of one set, always the same. */
+export function benchEvents(set: EventSet): SegmentEvent[] {
+  const identify = set === 'identifies'
+  const random = new Random(identify ? 20240502 : 20240501)
+  return Array.from({ length: identify ? IDENTIFY_COUNT : TRACK_COUNT }, (_, n) => {
     const userNumber = random.int(1, 2000)
-    const page = random.pick(PAGES)
     const common = {
-      type,
-      messageId: `bench-${n}-${random.uuid()}`,
+      type: identify ? 'identify' : 'track',
+      messageId: `bench-${set}-${n}-${random.uuid()}`,
       userId: `user-${userNumber}`,
       anonymousId: random.uuid(),
       timestamp: isoTime(random, 2),
       receivedAt: new Date(BASE_TIME).toISOString(),
-      context: context(random, page.path)
+      context: context(random, random.pick(PATHS))
     }
-    if (type === 'identify') return { ...common, traits: traits(random, userNumber) } as SegmentEvent
-    if (type === 'page') {
-      return {
-        ...common,
-        name: page.name || undefined,
-        properties: {
-          path: page.path,
-          url: `https://www.example.com${page.path}`,
-          title: page.name || 'Example',
-          referrer: 'https://www.google.com/',
-          search: ''
-        }
-      } as SegmentEvent
-    }
-    const event = random.pick(TRACK_NAMES)
-    return { ...common, event, properties: trackProperties(random, event) } as SegmentEvent
+    if (identify) return { ...common, traits: traits(random, userNumber) } as SegmentEvent
+    return { ...common, event: 'Order Completed', properties: orderProperties(random) } as SegmentEvent
   })
-}
-
-/**
- * One realistic 60-key traits object (for the properties module alone): flat strings, numbers,
- * booleans and ISO date-times, names that need cleaning, nested objects, a list of scalars and a
- * `products` list of objects.
- */
-export function sixtyKeyTraits(): Record<string, unknown> {
-  const random = new Random(60)
-  const out: Record<string, unknown> = {
-    ...traits(random, 1),
-    ...trackProperties(random, 'Order Completed'),
-    products: Array.from({ length: 4 }, () => product(random))
-  }
-  const extra = [
-    'utm_source',
-    'utm_medium',
-    'utm_campaign',
-    'Lifetime Value',
-    'last_seen_at',
-    'accountStatus',
-    'seats',
-    'Über uns',
-    '$browser',
-    'referrer_domain',
-    'signup_source',
-    'nps_score',
-    'onboarding',
-    'preferences'
-  ]
-  for (const key of extra) out[key] = random.pick(['google', 'cpc', 'spring', 42.5, true, isoTime(random, 10)])
-  out.onboarding = { completed: true, steps: ['profile', 'invite', 'integrate'], finished_at: isoTime(random, 5) }
-  out.preferences = { theme: 'dark', notifications: { email: true, sms: false, digest: 'weekly' } }
-  let i = 0
-  while (Object.keys(out).length < 60) out[`custom_attribute_${++i}`] = random.chance(0.5) ? `value ${i}` : i * 3
-  return out
 }

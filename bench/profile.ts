@@ -1,12 +1,11 @@
 import { Session, type Profiler } from 'inspector'
 import { sep } from 'path'
-import { DIST } from './destination'
 
 /**
  * A CPU profile of a run (V8's sampling profiler, through `inspector`), and each sample attributed to
- * its owner: the nearest frame, from the sampled function up the stack, that is ours (dist/, or a
- * library only our code calls) or the framework's (actions-core and what it uses: ajv, the request
- * client, node-fetch, FQL). Node internals and V8 builtins belong to whoever called them. Samples
+ * its owner: the nearest frame, from the sampled function up the stack, that is the destination's
+ * own (the directories `ownCode` names: for ours, dist/ and the libraries only our code calls) or
+ * the framework's (actions-core and what it uses: ajv, the request client, node-fetch, FQL). Node internals and V8 builtins belong to whoever called them. Samples
  * with no owner on the stack (socket reads, timers, the bench's own loop) count as "runtime";
  * garbage collection and idle time are kept apart.
  *
@@ -16,9 +15,6 @@ import { DIST } from './destination'
  * environment variable.)
  */
 
-/** Libraries that only our code (src/fullstory) calls: their time is ours. */
-const OUR_LIBRARIES = ['transliteration', 'date-fns', 'i18n-iso-countries', 'country-region-data']
-
 export type Owner = 'ours' | 'framework' | 'runtime' | 'gc' | 'idle'
 
 export interface ProfileShares {
@@ -26,7 +22,7 @@ export interface ProfileShares {
   total: number
   /** Samples per owner. */
   samples: Record<Owner, number>
-  /** Self samples in our own files (dist/), by function. */
+  /** Self samples in the destination's own files, by function. */
   selfOurs: Record<string, number>
 }
 
@@ -47,18 +43,14 @@ export function combine(profiles: ProfileShares[]): ProfileShares {
   return out
 }
 
-function ownerOf(url: string): 'ours' | 'framework' | undefined {
+function ownerOf(url: string, ownCode: string[]): 'ours' | 'framework' | undefined {
   if (!url) return undefined
   const path = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url
-  if (path.startsWith(DIST + sep)) return 'ours'
-  const modules = `${sep}node_modules${sep}`
-  const at = path.lastIndexOf(modules)
-  if (at < 0) return undefined
-  const rest = path.slice(at + modules.length)
-  return OUR_LIBRARIES.some((name) => rest.startsWith(name + sep)) ? 'ours' : 'framework'
+  if (ownCode.some((dir) => path.startsWith(dir + sep))) return 'ours'
+  return path.includes(`${sep}node_modules${sep}`) ? 'framework' : undefined
 }
 
-export function attribute(profile: Profiler.Profile): ProfileShares {
+export function attribute(profile: Profiler.Profile, ownCode: string[]): ProfileShares {
   const nodes = new Map<number, Profiler.ProfileNode>()
   const parent = new Map<number, number>()
   for (const node of profile.nodes) {
@@ -75,7 +67,7 @@ export function attribute(profile: Profiler.Profile): ProfileShares {
     if (name === '(garbage collector)') result = 'gc'
     else if (name === '(idle)') result = 'idle'
     else {
-      const own = ownerOf(node.callFrame.url)
+      const own = ownerOf(node.callFrame.url, ownCode)
       const up = parent.get(id)
       result = own ?? (up === undefined ? 'runtime' : owner(up))
     }
@@ -88,8 +80,8 @@ export function attribute(profile: Profiler.Profile): ProfileShares {
   for (const id of profile.samples ?? []) {
     samples[owner(id)]++
     const frame = (nodes.get(id) as Profiler.ProfileNode).callFrame
-    if (frame.url && ownerOf(frame.url) === 'ours') {
-      const file = frame.url.slice(frame.url.lastIndexOf('dist/') + 5)
+    if (frame.url && ownerOf(frame.url, ownCode) === 'ours') {
+      const file = frame.url.slice(frame.url.lastIndexOf(sep, frame.url.lastIndexOf(sep) - 1) + 1)
       const key = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`
       self.set(key, (self.get(key) ?? 0) + 1)
     }
@@ -104,8 +96,8 @@ function post<T>(session: Session, method: string, params?: object): Promise<T> 
   )
 }
 
-/** Runs `run` under the sampling profiler and attributes its samples. */
-export async function profiled(run: () => Promise<void>): Promise<ProfileShares> {
+/** Runs `run` under the sampling profiler and attributes its samples (see `attribute`). */
+export async function profiled(run: () => Promise<void>, ownCode: string[]): Promise<ProfileShares> {
   const session = new Session()
   session.connect()
   await post(session, 'Profiler.enable')
@@ -118,5 +110,5 @@ export async function profiled(run: () => Promise<void>): Promise<ProfileShares>
     profile = (await post<{ profile: Profiler.Profile }>(session, 'Profiler.stop')).profile
     session.disconnect()
   }
-  return attribute(profile)
+  return attribute(profile, ownCode)
 }

@@ -2,12 +2,14 @@ import { existsSync, readFileSync, writeFileSync } from 'fs'
 import { cpus } from 'os'
 import { join } from 'path'
 import { format, resolveConfig } from 'prettier'
-import type { ColdStart } from './cold-start'
-import { RUNS as COLD_RUNS } from './cold-start'
-import { DIST } from './destination'
-import { cpuPerItem, median, perSecond, quantile, type Measurement } from './measure'
-import { BATCH_CONCURRENCY, BATCH_SIZE, CONCURRENCY } from './phases'
-import { combine, ourShare, type ProfileShares } from './profile'
+import { RUNS as COLD_RUNS, type ColdStart } from './cold-start'
+import type { Validation } from './destination-process'
+import { BATCH_SIZE, CHUNK, EVENT_SETS, IN_FLIGHT, type EventSet } from './events'
+import { cpuPerItem, median, perSecond, quantile, total, type Measurement } from './measure'
+import { ourShare, type ProfileShares } from './profile'
+import { FRAMEWORK_VERSION, PUBLISHED_PACKAGE, PUBLISHED_VERSION, type Published } from './published'
+import { DIST, type SideName } from './sides'
+import { TARGETS, verdict, type Target } from './targets'
 
 /** The bench's table, on the console and in docs/benchmarks.md (between the two markers below). */
 
@@ -16,234 +18,375 @@ export const COMMAND = 'npm run bench'
 const BEGIN = '<!-- bench:begin (written by npm run bench; edit outside these markers) -->'
 const END = '<!-- bench:end -->'
 
-export type Variant = 'destination' | 'replay' | 'floor' | 'ceiling'
-
-/** One round: every event through each single-event variant (summed over the chunks), then the batches. */
-export interface Round extends Record<Variant, Measurement> {
-  /** (D - R) / D of each chunk: D and R ran one after the other on the same events. */
-  chunkOwnShares: number[]
-  batch: Measurement
-  /** HTTP requests the simulator answered: for all the single events, and for all the batches. */
+/** One destination's timed runs of one chunk. */
+export interface SideRun {
+  single: Measurement
+  floor: Measurement
+  /** HTTP requests the stand-in answered for the single run. */
   singleRequests: number
+}
+
+export interface OurRun extends SideRun {
+  batch: Measurement
+  batchFloor: Measurement
   batchRequests: number
-  /** A CPU profile of every event through the destination once more (one onEvent run). */
-  profile: ProfileShares
+}
+
+/** One chunk (CHUNK events of one set) through every variant, one right after the other. */
+export interface ChunkRun {
+  set: EventSet
+  chunk: number
+  /** The destination whose single events went first. */
+  first: SideName
+  ours: OurRun
+  published?: SideRun
+  /** CPU of the stand-in's process per request it answered, over the chunk's single runs. */
+  standInMicrosPerRequest: number
 }
 
 export interface Results {
-  events: number
-  batches: number
-  rounds: Round[]
-  properties: Measurement
-  builders: Measurement
-  cold: ColdStart
+  published: Published
+  /** The published destination's requests through the strict simulator: what it refused. */
+  publishedValidation?: Record<EventSet, Validation>
+  /** Our requests through the strict simulator (all must be accepted): requests sent, single and batch. */
+  ourValidation: Record<EventSet, { single: number; batch: number }>
+  counts: Record<EventSet, number>
+  /** Each round: every chunk of every set. */
+  rounds: ChunkRun[][]
+  profiles: { single: ProfileShares; batch: ProfileShares; singleRepeats: number; batchRepeats: number }
+  cold: { ours: ColdStart; published?: ColdStart }
   seconds: number
-}
-
-interface Figures {
-  eps: Record<Variant | 'batch', number>
-  cpu: Record<Variant | 'batch', number>
-  /** The criterion: our code's share of the profiles' busy samples (all rounds' samples together). */
-  profiled: { share: number; rounds: number[]; combined: ProfileShares }
-  /** (D - R) / D, median of the chunk pairs, and their middle half. */
-  paired: { share: number; micros: number; quartiles: [number, number]; count: number }
-  /** (D - F - C) / D, median of the rounds. */
-  subtracted: { share: number; micros: number }
-  requestsPer1000: { single: number; batch: number }
-}
-
-const VARIANTS: (Variant | 'batch')[] = ['destination', 'replay', 'floor', 'ceiling', 'batch']
-
-function figures(results: Results): Figures {
-  const { rounds } = results
-  const mid = (pick: (round: Round) => number) => median(rounds.map(pick))
-  const eps = {} as Figures['eps']
-  const cpu = {} as Figures['cpu']
-  for (const variant of VARIANTS) {
-    eps[variant] = mid((r) => perSecond(r[variant]))
-    cpu[variant] = mid((r) => cpuPerItem(r[variant]))
-  }
-  const D = (r: Round) => cpuPerItem(r.destination)
-  const ownMicros = (r: Round) => D(r) - cpuPerItem(r.replay)
-  const subtractedMicros = (r: Round) => D(r) - cpuPerItem(r.floor) - cpuPerItem(r.ceiling)
-  const shares = rounds.flatMap((r) => r.chunkOwnShares)
-  return {
-    eps,
-    cpu,
-    profiled: {
-      share: ourShare(combine(rounds.map((r) => r.profile))),
-      rounds: rounds.map((r) => ourShare(r.profile)),
-      combined: combine(rounds.map((r) => r.profile))
-    },
-    paired: {
-      share: median(shares),
-      micros: mid(ownMicros),
-      quartiles: [quantile(shares, 0.25), quantile(shares, 0.75)],
-      count: shares.length
-    },
-    subtracted: { share: mid((r) => subtractedMicros(r) / D(r)), micros: mid(subtractedMicros) },
-    requestsPer1000: {
-      single: mid((r) => (r.singleRequests * 1000) / results.events),
-      batch: mid((r) => (r.batchRequests * 1000) / results.events)
-    }
-  }
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US')
 const one = (n: number) => n.toFixed(1)
+const two = (n: number) => n.toFixed(2)
+const plural = (n: number, word: string) => `${int(n)} ${word}${n === 1 ? '' : 's'}`
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`
 
-function rows(results: Results, f: Figures): string[][] {
-  const { cold, properties, builders } = results
-  const profile = f.profiled.combined
+/** A ratio from the chunk pairs (the two runs one right after the other on the same events): median and middle half. */
+interface Ratio {
+  median: number
+  low: number
+  high: number
+  pairs: number
+}
+
+function ratio(chunks: ChunkRun[], pick: (chunk: ChunkRun) => [number, number] | undefined): Ratio | undefined {
+  const values = chunks.flatMap((chunk) => {
+    const pair = pick(chunk)
+    return pair ? [pair[0] / pair[1]] : []
+  })
+  if (values.length === 0) return undefined
+  return { median: median(values), low: quantile(values, 0.25), high: quantile(values, 0.75), pairs: values.length }
+}
+
+const showRatio = (r: Ratio | undefined) =>
+  r ? `**${two(r.median)}x** (${plural(r.pairs, 'chunk pair')}; middle half ${two(r.low)}x to ${two(r.high)}x)` : 'n/a'
+
+interface Row {
+  measure: string
+  published: string
+  ours: string
+  ratio: string
+  target?: Target
+  /** The value judged against the target. */
+  value?: number
+}
+
+const setLabel = (set: EventSet, count: number) =>
+  set === 'tracks' ? `${int(count)} \`Order Completed\` tracks with products` : `${int(count)} identifies`
+
+function rows(results: Results): Row[] {
+  const chunks = results.rounds.flat()
+  const us = (value: number | undefined) => (value === undefined ? 'n/a' : `${int(value)} µs`)
+  const eps = (value: number | undefined) => (value === undefined ? 'n/a' : `${int(value)} events/s`)
+  const out: Row[] = []
+
+  for (const set of EVENT_SETS) {
+    const label = setLabel(set, results.counts[set])
+    const of = chunks.filter((chunk) => chunk.set === set)
+    /** All the chunks' runs of one kind as one: CPU per event and events per second over all rounds. */
+    const pooled = (pick: (chunk: ChunkRun) => Measurement | undefined) => {
+      const runs = of.flatMap((chunk) => pick(chunk) ?? [])
+      return runs.length ? total(runs) : undefined
+    }
+    const cpu = (m: Measurement | undefined) => m && cpuPerItem(m)
+    const speed = (m: Measurement | undefined) => m && perSecond(m)
+    const pair = (pick: (run: SideRun | OurRun) => number, ourPick = pick) =>
+      ratio(of, (chunk) => chunk.published && [ourPick(chunk.ours), pick(chunk.published)])
+    const single = pair((run) => cpuPerItem(run.single))
+    const batch = pair(
+      (run) => cpuPerItem(run.single),
+      (run) => cpuPerItem((run as OurRun).batch)
+    )
+    out.push(
+      {
+        measure: `CPU per event, single events (\`onEvent\`, ${IN_FLIGHT} in flight): ${label}`,
+        published: us(cpu(pooled((c) => c.published?.single))),
+        ours: us(cpu(pooled((c) => c.ours.single))),
+        ratio: showRatio(single),
+        target: TARGETS.singleCpuRatio,
+        value: single?.median
+      },
+      {
+        measure: `throughput, single events: ${label}`,
+        published: eps(speed(pooled((c) => c.published?.single))),
+        ours: eps(speed(pooled((c) => c.ours.single))),
+        ratio: showRatio(pair((run) => perSecond(run.single)))
+      },
+      {
+        measure: `CPU per event, our batch path (\`onBatch\`, ${int(
+          BATCH_SIZE
+        )} a batch) against their single event: ${label}`,
+        published: `(no batch path) ${us(cpu(pooled((c) => c.published?.single)))}`,
+        ours: us(cpu(pooled((c) => c.ours.batch))),
+        ratio: showRatio(batch),
+        target: TARGETS.batchCpuRatio,
+        value: batch?.median
+      },
+      {
+        measure: `throughput, our batch path against their single events: ${label}`,
+        published: eps(speed(pooled((c) => c.published?.single))),
+        ours: eps(speed(pooled((c) => c.ours.batch))),
+        ratio: showRatio(
+          pair(
+            (run) => perSecond(run.single),
+            (run) => perSecond((run as OurRun).batch)
+          )
+        )
+      },
+      {
+        measure: `framework floor, single events (perform returns at once: matching, mapping, validation): ${set}`,
+        published: us(cpu(pooled((c) => c.published?.floor))),
+        ours: us(cpu(pooled((c) => c.ours.floor))),
+        ratio: showRatio(pair((run) => cpuPerItem(run.floor)))
+      },
+      {
+        measure: `framework floor of our batch path (performBatch returns at once): ${set}`,
+        published: '',
+        ours: us(cpu(pooled((c) => c.ours.batchFloor))),
+        ratio: ''
+      }
+    )
+  }
+
+  const { profiles } = results
+  out.push({
+    measure: `our own share of batch-path CPU (CPU profile of both sets through \`onBatch\`, ${profiles.batchRepeats} times)`,
+    published: '',
+    ours: `**${pct(ourShare(profiles.batch))}** (${shares(profiles.batch)})`,
+    ratio: '',
+    target: TARGETS.batchOwnShare,
+    value: ourShare(profiles.batch)
+  })
+  out.push({
+    measure: `our own share of single-event CPU (CPU profile of both sets through \`onEvent\`, ${profiles.singleRepeats} time)`,
+    published: '',
+    ours: `${pct(ourShare(profiles.single))} (${shares(profiles.single)})`,
+    ratio: ''
+  })
+
+  // Requests per 1,000 events over every timed chunk (the stand-in counted them; each run checked).
+  const per1000 = (pick: (chunk: ChunkRun) => [number, number] | undefined) => {
+    const counted = chunks.map(pick).filter((pair): pair is [number, number] => pair !== undefined)
+    if (counted.length === 0) return undefined
+    const [requests, events] = counted.reduce(([r, e], [cr, ce]) => [r + cr, e + ce], [0, 0])
+    return (requests * 1000) / events
+  }
+  const batchPer1000 = per1000((c) => [c.ours.batchRequests, c.ours.batch.items])
+  const theirsPer1000 = per1000((c) => c.published && [c.published.singleRequests, c.published.single.items])
+  const oursSinglePer1000 = per1000((c) => [c.ours.singleRequests, c.ours.single.items])
+  out.push({
+    measure: 'HTTP requests per 1,000 events (counted at the stand-in), both sets',
+    published: theirsPer1000 === undefined ? 'n/a' : `single ${int(theirsPer1000)}`,
+    ours: `single ${int(oursSinglePer1000 ?? NaN)}, batch **${one(batchPer1000 ?? NaN)}**`,
+    ratio: '',
+    target: TARGETS.batchRequestsPer1000,
+    value: batchPer1000
+  })
+
+  const { cold } = results
+  const coldText = (c: ColdStart) =>
+    `**${int(c.wallMs)} ms** (load ${int(c.loadMs)}, construct ${one(c.constructMs)}, first event ${int(
+      c.eventMs
+    )}; its CPU ${int(c.cpuMs)} ms; RSS ${int(c.maxRssMb)} MB)`
+  out.push({
+    measure: `cold start: new node process, load, \`new Destination\`, first event (median of ${COLD_RUNS})`,
+    published: cold.published ? coldText(cold.published) : 'n/a',
+    ours: coldText(cold.ours),
+    ratio: cold.published ? `${two(cold.ours.wallMs / cold.published.wallMs)}x` : '',
+    target: TARGETS.coldStartMs,
+    value: cold.ours.wallMs
+  })
+  out.push({
+    measure: "the stand-in's CPU per request (its own process; charged to neither side)",
+    published: '',
+    ours: us(median(chunks.map((chunk) => chunk.standInMicrosPerRequest))),
+    ratio: ''
+  })
+  return out
+}
+
+function shares(profile: ProfileShares): string {
   const busy = profile.samples.ours + profile.samples.framework + profile.samples.runtime
-  const batchRatio = f.eps.batch / f.eps.destination
+  return `framework ${pct(profile.samples.framework / busy)}, runtime ${pct(profile.samples.runtime / busy)}; GC ${pct(
+    profile.samples.gc / profile.total
+  )} of all samples`
+}
+
+function table(results: Results): string[][] {
+  const head = [
+    'measure',
+    results.published && 'root' in results.published ? `published ${PUBLISHED_VERSION}` : 'published (skipped)',
+    'ours',
+    'ours / published',
+    'target',
+    'verdict'
+  ]
   return [
-    ['#', 'measure', 'result', 'ratio'],
-    [
-      '1',
-      `single events: \`onEvent\`, presets as subscriptions, ${CONCURRENCY} in flight, simulator on loopback`,
-      `${int(f.eps.destination)} events/s`,
-      '1 (reference)'
-    ],
-    [
-      '2',
-      'ceiling: the same request bodies, request client alone (same headers), same simulator',
-      `${int(f.eps.ceiling)} requests/s`,
-      `single = ${pct(f.eps.destination / f.eps.ceiling)} of ceiling`
-    ],
-    [
-      '3',
-      'floor: same events and mappings through actions-core, perform sends nothing',
-      `${int(f.eps.floor)} events/s`,
-      `single = ${pct(f.eps.destination / f.eps.floor)} of floor`
-    ],
-    [
-      '3b',
-      'replay: framework + request client as in 1, our per-event code replaced by a lookup of its request',
-      `${int(f.eps.replay)} events/s`,
-      `single = ${pct(f.eps.destination / f.eps.replay)} of replay`
-    ],
-    [
-      '4',
-      `batches: \`onBatch\`, ${int(BATCH_SIZE)} events a batch (identify, track, page), ${BATCH_CONCURRENCY} in flight`,
-      `${int(f.eps.batch)} events/s`,
-      `**${one(batchRatio)}x** single`
-    ],
-    [
-      '4',
-      'HTTP requests per 1,000 events (counted at the simulator)',
-      `single ${int(f.requestsPer1000.single)}, batches ${one(f.requestsPer1000.batch)}`,
-      `${int(f.requestsPer1000.single / f.requestsPer1000.batch)}x fewer`
-    ],
-    [
-      '5',
-      '`normalizeProperties` alone, 60-key traits (nested objects, products list)',
-      `${int(perSecond(properties))} objects/s`,
-      `${one(1e6 / perSecond(properties))} µs each`
-    ],
-    [
-      '6',
-      `cold start: new node process, load dist/, \`new Destination\`, one event (median of ${COLD_RUNS})`,
-      `**${int(cold.wallMs)} ms**, peak RSS ${int(cold.maxRssMb)} MB`,
-      `load ${int(cold.loadMs)} ms, construct ${one(cold.constructMs)} ms, first event ${int(cold.eventMs)} ms`
-    ],
-    [
-      'cpu',
-      'CPU per event in the destination process: destination D, replay R, floor F, ceiling C',
-      `D ${int(f.cpu.destination)}, R ${int(f.cpu.replay)}, F ${int(f.cpu.floor)}, C ${int(f.cpu.ceiling)} µs`,
-      `batches ${one(f.cpu.batch)} µs/event`
-    ],
-    [
-      '**own**',
-      "**the destination's own share of per-event CPU: CPU profile, samples owned by our code (GC pro rata)**",
-      `**${pct(f.profiled.share)}**`,
-      `rounds ${f.profiled.rounds.map(pct).join(', ')}; framework ${pct(
-        profile.samples.framework / busy
-      )}, runtime ${pct(profile.samples.runtime / busy)}; GC ${pct(profile.samples.gc / profile.total)} of all`
-    ],
-    [
-      'check',
-      'paired runs, unbiased but noisy: (D - R) / D, R the replay without our code',
-      `${pct(f.paired.share)} (${int(f.paired.micros)} µs of ${int(f.cpu.destination)})`,
-      `median of ${f.paired.count} chunk pairs; middle half ${pct(f.paired.quartiles[0])} to ${pct(
-        f.paired.quartiles[1]
-      )}`
-    ],
-    [
-      'check',
-      'upper bound, framework-HTTP interplay included: (D - F - C) / D',
-      `${pct(f.subtracted.share)} (${int(f.subtracted.micros)} µs)`,
-      ''
-    ],
-    [
-      'check',
-      'lower bound: our builders alone (`buildUserRequest` / `buildEventRequest` on the mapped payloads)',
-      `${one(cpuPerItem(builders))} µs/event`,
-      `${pct(cpuPerItem(builders) / f.cpu.destination)} of D`
-    ]
+    head,
+    ...rows(results).map((row) => [
+      row.measure,
+      row.published,
+      row.ours,
+      row.ratio,
+      row.target?.text ?? '',
+      row.target ? `**${verdict(row.target, row.value)}**` : ''
+    ])
   ]
 }
 
-function markdownTable(table: string[][]): string {
-  const [head, ...body] = table
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
+function markdownTable(cells: string[][]): string {
+  const [head, ...body] = cells
+  const line = (row: string[]) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
   return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n')
+}
+
+function publishedLine(results: Results): string {
+  const { published } = results
+  if ('skipped' in published) return `- Side-by-side: skipped (${published.skipped}); our figures only.`
+  return `- Published destination: \`${PUBLISHED_PACKAGE}@${PUBLISHED_VERSION}\` (FullStory's \`dist/destinations/fullstory\`), on \`@segment/actions-core@${FRAMEWORK_VERSION}\` as ours, ${
+    published.installed === 'now' ? 'installed now' : 'from the cache'
+  } in \`${published.root}\`, outside the repository; not a dependency of this package.`
+}
+
+function validationLines(results: Results): string[] {
+  const ours = EVENT_SETS.map(
+    (set) =>
+      `${set}: ${int(results.ourValidation[set].single)} single requests and ${plural(
+        results.ourValidation[set].batch,
+        'batch job'
+      )}`
+  ).join('; ')
+  const lines = [`- Our requests through the strict simulator before the timed runs, all accepted: ${ours}.`]
+  const theirs = results.publishedValidation
+  if (theirs) {
+    const parts = EVENT_SETS.map((set) => {
+      const failures = Object.entries(theirs[set].failures)
+      const refused = failures.reduce((sum, [, count]) => sum + count, 0)
+      return `${set}: ${int(refused)} of ${int(theirs[set].sent)} refused${
+        failures.length ? ` (${failures.map(([why, count]) => `${int(count)} × \`${why}\``).join('; ')})` : ''
+      }`
+    })
+    lines.push(
+      `- The published destination's requests through the same strict simulator: ${parts.join(
+        '; '
+      )}. The timed runs use the stand-in, which answers every request of both destinations as FullStory answers a success.`
+    )
+  }
+  return lines
 }
 
 function environment(results: Results): string[] {
   const cpu = cpus()
   return [
-    `- Command: \`${COMMAND}\` (${one(results.seconds)} s for the measurements, build excluded)`,
-    `- Date: ${new Date().toISOString()}`,
-    `- Node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} cores (${
-      cpu[0]?.model.trim() ?? 'unknown'
-    })`,
-    `- ${results.events.toLocaleString('en-US')} events (20% identify, 40% track, 40% page), ${
-      results.rounds.length
-    } rounds of the network phases, medians shown`,
-    `- Package measured: ${process.env.BENCH_DIST ? `\`${DIST}\` (BENCH_DIST)` : 'the build in `dist/`'}`
+    `- Command: \`${COMMAND}\`; every figure below comes from this one run (${one(
+      results.seconds
+    )} s, the build and any install excluded).`,
+    `- Date: ${new Date().toISOString()}; Node ${process.version} on ${process.platform}/${process.arch}, ${
+      cpu.length
+    } cores (${cpu[0]?.model.trim() ?? 'unknown'})`,
+    `- Ours: ${process.env.BENCH_DIST ? `\`${DIST}\` (BENCH_DIST)` : 'the build in `dist/`'}. ${plural(
+      results.rounds.length,
+      'round'
+    )} of ${int(
+      CHUNK
+    )}-event chunks, each chunk through every variant in turn (single events of both, the one going first alternating; our batch; the floors).`,
+    publishedLine(results),
+    ...validationLines(results)
   ]
 }
 
-function block(results: Results): string {
-  const f = figures(results)
-  const profile = f.profiled.combined
-  const busy = profile.samples.ours + profile.samples.framework + profile.samples.runtime
-  const top = Object.entries(profile.selfOurs)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)
-  const perRound = results.rounds.map((r, i) => {
-    const D = cpuPerItem(r.destination)
-    return `| ${i + 1} | ${int(perSecond(r.destination))} | ${int(perSecond(r.replay))} | ${int(
-      perSecond(r.floor)
-    )} | ${int(perSecond(r.ceiling))} | ${int(perSecond(r.batch))} | ${int(D)} | ${int(cpuPerItem(r.replay))} | ${int(
-      cpuPerItem(r.floor)
-    )} | ${int(cpuPerItem(r.ceiling))} | ${pct(ourShare(r.profile))} | ${pct((D - cpuPerItem(r.replay)) / D)} |`
+function perRoundTable(results: Results): string[] {
+  const head =
+    '| round | set | published µs/event | ours µs/event | ratio | ours batch µs/event | batch / their single | published events/s | ours events/s |'
+  const lines = [
+    head,
+    `| ${head
+      .split('|')
+      .slice(2, -1)
+      .map(() => '---')
+      .join(' | ')} |`
+  ]
+  results.rounds.forEach((chunks, i) => {
+    for (const set of EVENT_SETS) {
+      const of = chunks.filter((chunk) => chunk.set === set)
+      const theirs = of.every((chunk) => chunk.published)
+        ? total(of.map((c) => c.published as SideRun).map((r) => r.single))
+        : undefined
+      const ours = total(of.map((c) => c.ours.single))
+      const batch = total(of.map((c) => c.ours.batch))
+      const p = theirs ? cpuPerItem(theirs) : NaN
+      lines.push(
+        `| ${i + 1} | ${set} | ${int(p)} | ${int(cpuPerItem(ours))} | ${two(cpuPerItem(ours) / p)}x | ${int(
+          cpuPerItem(batch)
+        )} | ${two(cpuPerItem(batch) / p)}x | ${int(theirs ? perSecond(theirs) : NaN)} | ${int(perSecond(ours))} |`
+      )
+    }
   })
+  return lines
+}
+
+function topOwn(profile: ProfileShares, count: number): string[] {
+  const busy = profile.samples.ours + profile.samples.framework + profile.samples.runtime
+  return Object.entries(profile.selfOurs)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, samples]) => `- \`${name}\`: ${pct(samples / busy)}`)
+}
+
+function block(results: Results): string {
   return [
     ...environment(results),
     '',
-    markdownTable(rows(results, f)),
+    markdownTable(table(results)),
     '',
-    'Per round (events or requests per second, then CPU µs per event in the destination process, then the two own-share figures):',
+    'Per round (all chunks of a set together: CPU per event in each destination process; events per second):',
     '',
-    '| round | single | replay | floor | ceiling | batches | D | R | F | C | own (profile) | (D - R) / D |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...perRound,
+    ...perRoundTable(results),
     '',
-    'Self time in our own files in the profiles (top functions, share of busy samples):',
+    'Self time in our own files, batch-path profile (top functions, share of busy samples):',
     '',
-    ...top.map(([name, samples]) => `- \`${name}\`: ${pct(samples / busy)}`)
+    ...topOwn(results.profiles.batch, 8),
+    '',
+    'Self time in our own files, single-event profile:',
+    '',
+    ...topOwn(results.profiles.single, 8)
   ].join('\n')
 }
 
 export function printTable(results: Results): void {
-  const f = figures(results)
-  const table = rows(results, f).map((cells) => cells.map((c) => c.replace(/\*\*/g, '').replace(/`/g, '')))
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)))
-  const out = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  '))
-  process.stdout.write(['', ...environment(results), '', ...out, ''].join('\n') + '\n')
+  const cells = table(results).map((row) => row.map((c) => c.replace(/\*\*/g, '').replace(/`/g, '')))
+  const lines = cells.map((row) => {
+    const [measure, ...rest] = row
+    return `${measure}\n    ${rest
+      .map((c, i) => (c ? `${cells[0][i + 1]}: ${c}` : ''))
+      .filter(Boolean)
+      .join(' | ')}`
+  })
+  const env = environment(results).map((line) => line.replace(/`/g, ''))
+  process.stdout.write(['', ...env, '', ...lines.slice(1), ''].join('\n') + '\n')
 }
 
 export function writeReport(results: Results): void {

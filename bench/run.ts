@@ -1,160 +1,237 @@
-import { Destination, type SegmentEvent } from '@segment/actions-core'
-import type { Settings } from '../src/generated-types'
-import { buildersAlone, capturePayloads } from './builders'
-import { coldStart } from './cold-start'
-import { builtDefinition, floorDefinition, presetSubscriptions, replayDefinition } from './destination'
-import { EVENT_COUNT, generateEvents, sixtyKeyTraits } from './events'
-import { cpuPerItem, total, type Measurement } from './measure'
-import { batchEvents, batchesOf, ceiling, propertiesAlone, requestTimeoutMs, singleEvents } from './phases'
-import { ourShare, profiled } from './profile'
-import { printTable, REPORT, writeReport, type Results, type Round, type Variant } from './report'
-import { byIdempotencyKey, prepareRequests, type PreparedRequest } from './requests'
+import { writeFileSync } from 'fs'
+import { coldStarts } from './cold-start'
+import { startDestinationChild, type DestinationChild } from './destination-child'
+import type { Path, Validation } from './destination-process'
+import { benchEvents, CHUNK, chunkCount, EVENT_SETS, type EventSet } from './events'
+import { total, type Measurement } from './measure'
+import { combine, ourShare } from './profile'
+import { ensurePublished } from './published'
+import { printTable, REPORT, writeReport, type ChunkRun, type Results, type SideRun } from './report'
+import { ourSide, publishedSide, type SideSpec } from './sides'
 import { startSimulatorChild, type SimulatorChild } from './simulator-child'
 
 /**
- * `npm run bench`: measures, in one run, the destination against its ceiling (the HTTP client
- * alone), its floor (the framework alone) and its replay (framework and HTTP with our per-event code
- * replaced by a lookup), batching, a CPU profile of the destination (the own-share criterion), the
- * properties module and our builders alone, and cold start; prints a table and writes it into
- * docs/benchmarks.md (see that file for the method).
+ * `npm run bench`: our destination side by side with Segment's published FullStory destination
+ * (installed on demand outside the repository, bench/published.ts), each in a process of its own
+ * (bench/destination-process.ts) so that each is charged only its own CPU, both sending to the same
+ * stand-in FullStory in a third process (bench/stand-in.ts). Same events (bench/events.ts), each
+ * destination's presets as subscriptions, the rounds alternating which destination goes first.
+ * Then our batch path, CPU profiles of our single-event and batch paths, and cold starts; the table
+ * shows each figure against its target (bench/targets.ts) and goes into docs/benchmarks.md.
  *
- * The single-event variants run interleaved, chunk by chunk (CHUNK events each, the order rotating),
- * so that all of them meet the same conditions on a shared machine; every measured chunk starts on a
- * freshly reset simulator, and every request must be answered 200.
+ *   BENCH_ROUNDS=n         rounds (default 4)
+ *   BENCH_PUBLISHED=off    our figures only (no install, no side-by-side)
+ *   BENCH_DIST=<dir>       measure another build of ours (docs/benchmarks.md is then left alone)
+ *   BENCH_JSON=<file>      also write the raw results there
  */
 
-/** Rounds over all the events (each: every chunk through every variant, the batches, a profiled run). */
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 2
-const CHUNK = 500
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 4
+/** The batch-path profile repeats the batches, to collect enough samples from a short run. */
+const BATCH_PROFILE_REPEATS = 5
+const SINGLE_PROFILE_REPEATS = 1
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`)
 }
 
-async function main(): Promise<void> {
-  const started = Date.now()
-  const events = generateEvents(EVENT_COUNT)
-  const definition = builtDefinition()
-  const subscriptions = presetSubscriptions(definition)
-  const batches = batchesOf(events, presetSubscriptions(definition, true))
-  const trackCount = events.filter((event) => event.type !== 'identify').length
+interface Timed {
+  measured: Measurement
+  /** Requests the stand-in answered, and its process's CPU meanwhile. */
+  requests: number
+  standInMicros: number
+}
 
-  // Our code alone first, while the heap is small (the network phases keep every captured request).
-  const properties = await propertiesAlone(sixtyKeyTraits(), 1500)
-  const builders = await buildersAlone(await capturePayloads(definition, events, subscriptions), 4)
+/** Runs `path` over one chunk of `set` on a freshly reset stand-in; stops the bench unless it answered exactly `requests`. */
+async function timed(
+  sim: SimulatorChild,
+  side: DestinationChild,
+  set: EventSet,
+  path: Path,
+  chunk: number,
+  requests: number
+): Promise<Timed> {
+  await sim.reset()
+  const { measured } = await side.run(set, path, { chunk })
+  const stats = await sim.stats()
+  if (stats.standIn.requests !== requests) {
+    throw new Error(
+      `${side.name} ${path} ${set}: expected ${requests} requests, the stand-in saw ${stats.standIn.requests}`
+    )
+  }
+  return { measured, requests: stats.standIn.requests, standInMicros: stats.cpuMicros }
+}
 
-  const sim: SimulatorChild = await startSimulatorChild()
-  log(`simulator in process ${sim.pid}; ${events.length} events, ${batches.length} batches, ${ROUNDS} rounds`)
+/** Our requests through the strict simulator: every one must be accepted, none a replay. */
+async function validateOurs(sim: SimulatorChild, ours: DestinationChild): Promise<Results['ourValidation']> {
+  const out = {} as Results['ourValidation']
+  for (const set of EVENT_SETS) {
+    const sent: Record<'single' | 'batch', number> = { single: 0, batch: 0 }
+    for (const path of ['single', 'batch'] as const) {
+      await sim.reset()
+      const result = await ours.validate(set, path, sim.url)
+      const { strict } = await sim.stats()
+      const expected = path === 'single' ? ours.counts[set] : chunkCount(ours.counts[set])
+      const failures = Object.entries(result.failures)
+      if (failures.length || strict.byStatus['200'] !== expected || strict.requests !== expected || strict.replayed) {
+        throw new Error(
+          `our ${path} ${set} through the strict simulator: ${JSON.stringify(failures.slice(0, 3))} ${JSON.stringify(
+            strict
+          )}`
+        )
+      }
+      sent[path] = expected
+    }
+    out[set] = sent
+  }
+  return out
+}
 
-  try {
-    const destination = new Destination<Settings>(definition)
-    // Capture pass (also the destination's warm-up): the exact requests the destination sends.
-    process.env.FULLSTORY_API_URL = sim.captureUrl
+async function validatePublished(sim: SimulatorChild, theirs: DestinationChild): Promise<Record<EventSet, Validation>> {
+  const out = {} as Record<EventSet, Validation>
+  for (const set of EVENT_SETS) {
     await sim.reset()
-    await singleEvents(destination, events, subscriptions)
-    const captured = await sim.captured()
-    if (captured.length !== events.length) throw new Error(`captured ${captured.length} requests`)
-    const byKey = byIdempotencyKey(prepareRequests(captured, sim.url))
-    const requestsOf = (chunk: SegmentEvent[]) =>
-      chunk.map((event) => byKey.get(String(event.messageId)) as PreparedRequest)
-    process.env.FULLSTORY_API_URL = sim.url
+    out[set] = await theirs.validate(set, 'single', sim.url)
+  }
+  return out
+}
 
-    const replay = new Destination<Settings>(replayDefinition(definition, byKey, requestTimeoutMs()))
-    const floor = new Destination<Settings>(floorDefinition(definition))
-    const variants: Record<Variant, (chunk: SegmentEvent[]) => Promise<Measurement>> = {
-      destination: (chunk) => singleEvents(destination, chunk, subscriptions),
-      replay: (chunk) => singleEvents(replay, chunk, subscriptions),
-      floor: (chunk) => singleEvents(floor, chunk, subscriptions),
-      ceiling: (chunk) => ceiling(definition, requestsOf(chunk))
-    }
-    const order = Object.keys(variants) as Variant[]
-
-    const checkedRun = async (variant: Variant, chunk: SegmentEvent[]): Promise<Measurement> => {
-      await sim.reset()
-      const measured = await variants[variant](chunk)
-      const stats = await sim.stats()
-      const expected = variant === 'floor' ? 0 : chunk.length
-      if (stats.requests !== expected || (stats.byStatus['200'] ?? 0) !== expected || stats.replayed !== 0) {
-        throw new Error(`${variant}: expected ${expected} fresh 200 answers, simulator saw ${JSON.stringify(stats)}`)
-      }
-      return measured
-    }
-    const runBatches = async (): Promise<{ measured: Measurement; requests: number; simCpuMicros: number }> => {
-      await sim.reset()
-      const measured = await batchEvents(destination, batches)
-      const stats = await sim.stats()
-      if (
-        stats.requests !== batches.length ||
-        stats.byStatus['200'] !== batches.length ||
-        stats.events !== trackCount
-      ) {
-        throw new Error(`batches: simulator saw ${JSON.stringify(stats)}`)
-      }
-      return { measured, requests: stats.requests, simCpuMicros: stats.cpuMicros }
-    }
-
-    // Warm-up of every path.
-    for (const variant of order) await checkedRun(variant, events.slice(0, CHUNK))
-    await runBatches()
-
-    const rounds: Round[] = []
-    let turn = 0
-    for (let r = 0; r < ROUNDS; r++) {
-      const parts: Record<Variant, Measurement[]> = { destination: [], replay: [], floor: [], ceiling: [] }
-      for (let start = 0; start < events.length; start += CHUNK, turn++) {
-        const chunk = events.slice(start, start + CHUNK)
-        for (let k = 0; k < order.length; k++) {
-          const variant = order[(turn + k) % order.length]
-          parts[variant].push(await checkedRun(variant, chunk))
-        }
-      }
-      const batch = await runBatches()
-      await sim.reset()
-      const profile = await profiled(async () => {
-        await singleEvents(destination, events, subscriptions)
-      })
-      const profiledStats = await sim.stats()
-      if (profiledStats.byStatus['200'] !== events.length) throw new Error('profiled run: not every event sent')
-      const round: Round = {
-        chunkOwnShares: parts.destination.map((d, i) => (cpuPerItem(d) - cpuPerItem(parts.replay[i])) / cpuPerItem(d)),
-        destination: total(parts.destination),
-        replay: total(parts.replay),
-        floor: total(parts.floor),
-        ceiling: total(parts.ceiling),
-        batch: batch.measured,
-        batchRequests: batch.requests,
-        singleRequests: events.length,
-        profile
-      }
-      rounds.push(round)
-      log(`round ${r + 1}: ${describe(round)}`)
-    }
-
-    const coldEvent = events.find((event) => event.event === 'Order Completed') ?? events[0]
-    const cold = await coldStart(coldEvent, sim.url)
-
-    const results: Results = {
-      events: events.length,
-      batches: batches.length,
-      rounds,
-      properties,
-      builders,
-      cold,
-      seconds: (Date.now() - started) / 1000
-    }
-    printTable(results)
-    if (process.env.BENCH_DIST) log(`BENCH_DIST is set: ${REPORT} left alone`)
-    else writeReport(results)
-  } finally {
-    await sim.close()
+/** One chunk of one set through every variant: both destinations' single events (the one going first alternating), our batch, the floors. */
+async function chunkRun(
+  sim: SimulatorChild,
+  ours: DestinationChild,
+  theirs: DestinationChild | undefined,
+  set: EventSet,
+  chunk: number,
+  turn: number
+): Promise<ChunkRun> {
+  const count = Math.min(CHUNK, ours.counts[set] - chunk * CHUNK)
+  const sides = theirs ? (turn % 2 ? [theirs, ours] : [ours, theirs]) : [ours]
+  const singles = new Map<DestinationChild, Timed>()
+  for (const side of sides) singles.set(side, await timed(sim, side, set, 'single', chunk, count))
+  const batch = await timed(sim, ours, set, 'batch', chunk, 1)
+  const floors = new Map<DestinationChild, Timed>()
+  for (const side of sides) floors.set(side, await timed(sim, side, set, 'floor', chunk, 0))
+  const batchFloor = await timed(sim, ours, set, 'batch-floor', chunk, 0)
+  const runOf = (side: DestinationChild): SideRun => {
+    const single = singles.get(side) as Timed
+    return { single: single.measured, floor: (floors.get(side) as Timed).measured, singleRequests: single.requests }
+  }
+  const standInMicros = [...singles.values()].reduce((sum, run) => sum + run.standInMicros, 0)
+  return {
+    set,
+    chunk,
+    first: sides[0].name,
+    ours: { ...runOf(ours), batch: batch.measured, batchFloor: batchFloor.measured, batchRequests: batch.requests },
+    published: theirs && runOf(theirs),
+    standInMicrosPerRequest: standInMicros / (count * sides.length)
   }
 }
 
-function describe(round: Round): string {
-  const f = (m: Measurement) => `${Math.round((m.items * 1000) / m.wallMs)}/s ${Math.round(m.cpuMicros / m.items)}µs`
-  return `destination ${f(round.destination)}, replay ${f(round.replay)}, floor ${f(round.floor)}, ceiling ${f(
-    round.ceiling
-  )}, batches ${f(round.batch)}; profile: ours ${(ourShare(round.profile) * 100).toFixed(1)}%`
+/** A round: every chunk of every set through every variant. */
+async function round(
+  sim: SimulatorChild,
+  ours: DestinationChild,
+  theirs: DestinationChild | undefined,
+  index: number
+): Promise<ChunkRun[]> {
+  const out: ChunkRun[] = []
+  for (const set of EVENT_SETS) {
+    for (let chunk = 0; chunk < chunkCount(ours.counts[set]); chunk++) {
+      out.push(await chunkRun(sim, ours, theirs, set, chunk, index + chunk))
+    }
+  }
+  return out
+}
+
+function describe(chunks: ChunkRun[]): string {
+  return EVENT_SETS.map((set) => {
+    const of = chunks.filter((c) => c.set === set)
+    const us = (pick: (c: ChunkRun) => Measurement | undefined) => {
+      const m = total(of.flatMap((c) => pick(c) ?? []))
+      return Math.round(m.cpuMicros / m.items)
+    }
+    return `${set}: ours ${us((c) => c.ours.single)} µs/event (batch ${us((c) => c.ours.batch)})${
+      of[0].published ? `, published ${us((c) => c.published?.single)} µs/event` : ''
+    }`
+  }).join('; ')
+}
+
+async function main(): Promise<void> {
+  const started = Date.now()
+  const published = await ensurePublished(log)
+  if ('skipped' in published)
+    log(`side-by-side phase skipped: the published destination is not available (${published.skipped})`)
+  else
+    log(
+      `published destination: ${published.root} (${
+        published.installed === 'now' ? 'installed now' : 'cached'
+      }; outside the repository)`
+    )
+  const measureStart = Date.now()
+
+  const sim = await startSimulatorChild()
+  const sides: SideSpec[] = [ourSide(), ...('root' in published ? [publishedSide(published.root)] : [])]
+  const children: DestinationChild[] = []
+  try {
+    for (const side of sides) children.push(await startDestinationChild(side, sim.standInUrl))
+    const [ours, theirs] = children
+    log(
+      `stand-in and strict simulator in process ${sim.pid}; ${children.map((c) => `${c.name} in ${c.pid}`).join(', ')}`
+    )
+
+    const ourValidation = await validateOurs(sim, ours)
+    const publishedValidation = theirs && (await validatePublished(sim, theirs))
+    log('validated against the strict simulator; warming up')
+    for (const set of EVENT_SETS) await chunkRun(sim, ours, theirs, set, 0, 0)
+
+    const rounds: ChunkRun[][] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      rounds.push(await round(sim, ours, theirs, i))
+      log(`round ${i + 1}/${ROUNDS}: ${describe(rounds[i])}`)
+    }
+
+    const profile = async (path: Path, repeats: number) => {
+      const profiles = []
+      for (const set of EVENT_SETS) {
+        await sim.reset()
+        profiles.push((await ours.run(set, path, { profile: repeats })).profile ?? combine([]))
+      }
+      return combine(profiles)
+    }
+    const profiles = {
+      single: await profile('single', SINGLE_PROFILE_REPEATS),
+      batch: await profile('batch', BATCH_PROFILE_REPEATS),
+      singleRepeats: SINGLE_PROFILE_REPEATS,
+      batchRepeats: BATCH_PROFILE_REPEATS
+    }
+    log(
+      `profiles: our share ${(ourShare(profiles.single) * 100).toFixed(1)}% single, ${(
+        ourShare(profiles.batch) * 100
+      ).toFixed(1)}% batch`
+    )
+
+    const coldEvent = benchEvents('tracks')[0]
+    const [coldOurs, coldPublished] = await coldStarts(sides, coldEvent, sim.standInUrl)
+
+    const results: Results = {
+      published,
+      publishedValidation,
+      ourValidation,
+      counts: ours.counts,
+      rounds,
+      profiles,
+      cold: { ours: coldOurs, published: coldPublished },
+      seconds: (Date.now() - measureStart) / 1000
+    }
+    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+    printTable(results)
+    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2))
+    if (process.env.BENCH_DIST) log(`BENCH_DIST is set: ${REPORT} left alone`)
+    else writeReport(results)
+  } finally {
+    for (const child of children) await child.close()
+    await sim.close()
+  }
 }
 
 main().catch((error) => {

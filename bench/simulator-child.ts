@@ -1,58 +1,33 @@
-import { fork, type ChildProcess } from 'child_process'
 import { join } from 'path'
-import type { CapturedRequest, SimulatorCommand, SimulatorReply, SimulatorStats } from './simulator-protocol'
+import { forkWorker } from './ipc'
+import type { CapturedRequest, SimulatorCommand, SimulatorStats } from './simulator-protocol'
 
-/** The parent's handle on bench/simulator-process.ts (the simulator in its own process). */
+/** The parent's handle on bench/simulator-process.ts (the strict simulator and the stand-in, in their own process). */
 export interface SimulatorChild {
-  /** The simulator, for `FULLSTORY_API_URL`. */
+  /** The strict simulator (dev/simulator), for `FULLSTORY_API_URL`. */
   url: string
-  /** The capture server (answers 200 to everything and records the requests). */
-  captureUrl: string
+  /** The stand-in: answers every request as FullStory answers a success (bench/stand-in.ts). */
+  standInUrl: string
   pid: number
-  /** Forgets users, events, jobs, Idempotency-Keys, the request log and the captured requests. */
-  reset(): Promise<void>
+  /** Forgets the simulator's users, events, jobs, keys and log, and the stand-in's counts; `capture` keeps requests. */
+  reset(capture?: boolean): Promise<void>
   stats(): Promise<SimulatorStats>
   captured(): Promise<CapturedRequest[]>
   close(): Promise<void>
 }
 
 export async function startSimulatorChild(): Promise<SimulatorChild> {
-  const child: ChildProcess = fork(join(__dirname, 'simulator-process.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  })
-  let nextId = 1
-  const pending = new Map<number, (result: unknown) => void>()
-  const ready = new Promise<{ url: string; captureUrl: string }>((resolve, reject) => {
-    pending.set(0, (result) => resolve(result as { url: string; captureUrl: string }))
-    child.once('exit', (code) => reject(new Error(`simulator process exited (${code})`)))
-  })
-  child.on('message', (reply: SimulatorReply) => {
-    const done = pending.get(reply.id)
-    pending.delete(reply.id)
-    done?.(reply.result)
-  })
-  const send = (command: SimulatorCommand) =>
-    new Promise<unknown>((resolve) => {
-      const id = nextId++
-      pending.set(id, resolve)
-      child.send({ id, command })
-    })
-
-  const { url, captureUrl } = await ready
+  const worker = await forkWorker<SimulatorCommand>(join(__dirname, 'simulator-process.ts'))
+  const { url, standInUrl } = worker.ready as { url: string; standInUrl: string }
   return {
     url,
-    captureUrl,
-    pid: child.pid as number,
-    reset: async () => {
-      await send({ cmd: 'reset' })
+    standInUrl,
+    pid: worker.pid,
+    reset: async (capture = false) => {
+      await worker.call({ cmd: 'reset', capture })
     },
-    stats: async () => (await send({ cmd: 'stats' })) as SimulatorStats,
-    captured: async () => (await send({ cmd: 'captured' })) as CapturedRequest[],
-    close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      await send({ cmd: 'close' })
-      await exited
-    }
+    stats: () => worker.call<SimulatorStats>({ cmd: 'stats' }),
+    captured: () => worker.call<CapturedRequest[]>({ cmd: 'captured' }),
+    close: () => worker.close()
   }
 }
