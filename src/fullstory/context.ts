@@ -23,24 +23,24 @@ import type { EventContext } from './types'
  * and loading country-region-data took a quarter of this package's load time).
  */
 
-/** What the Context field holds: one value per FullStory context attribute, of any form. */
+/**
+ * What the Context field holds: an object in the shape of a Segment event's `context` (by default
+ * the event's own), of which these members are read, each of any form
+ * (https://segment.com/docs/connections/spec/common/#context).
+ */
 export interface ContextInput {
-  pageUrl?: unknown
+  page?: { url?: unknown; referrer?: unknown }
   userAgent?: unknown
-  referrer?: unknown
-  appId?: unknown
-  appName?: unknown
-  appVersion?: unknown
-  deviceManufacturer?: unknown
-  deviceModel?: unknown
-  screenWidth?: unknown
-  screenHeight?: unknown
+  app?: { namespace?: unknown; name?: unknown; version?: unknown }
+  device?: { manufacturer?: unknown; model?: unknown }
+  screen?: { width?: unknown; height?: unknown }
   ip?: unknown
-  city?: unknown
-  country?: unknown
-  region?: unknown
-  latitude?: unknown
-  longitude?: unknown
+  location?: { city?: unknown; country?: unknown; region?: unknown; latitude?: unknown; longitude?: unknown }
+}
+
+/** `value` when it is an object whose members can be read, else an empty one. */
+function group<T extends object>(value: T | undefined): Partial<T> {
+  return typeof value === 'object' && value !== null ? value : {}
 }
 
 const INT32_MAX = 2_147_483_647
@@ -229,34 +229,39 @@ function compact<T extends object>(object: T): T | undefined {
   return out as T | undefined
 }
 
-/** The FullStory event context for the Context field's values, or `undefined` when none is usable. */
+/** The FullStory event context for the Context field's value, or `undefined` when none is usable. */
 export function buildEventContext(input: ContextInput | null | undefined): EventContext | undefined {
-  if (!input) return undefined
-  const country = countryCode(input.country)
+  if (typeof input !== 'object' || input === null) return undefined
+  const page = group(input.page)
+  const app = group(input.app)
+  const device = group(input.device)
+  const screen = group(input.screen)
+  const location = group(input.location)
+  const country = countryCode(location.country)
   return compact<EventContext>({
     browser: compact({
-      url: text(input.pageUrl),
+      url: text(page.url),
       user_agent: text(input.userAgent),
-      initial_referrer: text(input.referrer)
+      initial_referrer: text(page.referrer)
     }),
     mobile: compact({
-      app_id: text(input.appId),
-      app_name: text(input.appName),
-      app_version: text(input.appVersion)
+      app_id: text(app.namespace),
+      app_name: text(app.name),
+      app_version: text(app.version)
     }),
     device: compact({
-      manufacturer: text(input.deviceManufacturer),
-      model: text(input.deviceModel),
-      screen_width: screenSize(input.screenWidth),
-      screen_height: screenSize(input.screenHeight)
+      manufacturer: text(device.manufacturer),
+      model: text(device.model),
+      screen_width: screenSize(screen.width),
+      screen_height: screenSize(screen.height)
     }),
     location: compact({
       ip_address: ipAddress(input.ip),
-      city: text(input.city),
+      city: text(location.city),
       country,
-      region: regionCode(input.region, country),
-      latitude: inRange(input.latitude, -90, 90),
-      longitude: inRange(input.longitude, -180, 180)
+      region: regionCode(location.region, country),
+      latitude: inRange(location.latitude, -90, 90),
+      longitude: inRange(location.longitude, -180, 180)
     })
   })
 }

@@ -1,7 +1,7 @@
 // Idempotency keys are not personal data, so the rule that steers PII hashing to the monorepo's
 // processHashing helper does not apply: a plain digest is what is needed here.
 // eslint-disable-next-line no-restricted-syntax -- see above
-import { createHash } from 'crypto'
+import { createHash, hash } from 'crypto'
 
 /**
  * FullStory's Idempotency-Key (https://developer.fullstory.com/server/idempotent-requests/): FullStory
@@ -24,13 +24,13 @@ const SCOPE_DIGEST_LENGTH = 32
 /** Visible ASCII only: an HTTP header cannot carry control characters, and trims spaces. */
 const PLAIN_KEY = /^[\x21-\x7e]+$/
 
+/**
+ * The hex SHA-256 of the parts joined by line breaks: Node's one-shot `crypto.hash` (Node 20.12 and
+ * later, about three times faster on a body of a kilobyte or two), else a Hash object.
+ */
 function sha256(parts: readonly string[]): string {
-  const hash = createHash('sha256')
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) hash.update('\n')
-    hash.update(parts[i], 'utf8')
-  }
-  return hash.digest('hex')
+  const text = parts.join('\n')
+  return typeof hash === 'function' ? hash('sha256', text) : createHash('sha256').update(text, 'utf8').digest('hex')
 }
 
 /**

@@ -1,6 +1,7 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import { isValid } from 'date-fns/isValid'
 import { parseISO } from 'date-fns/parseISO'
+import { isCanonical } from './timestamp'
 import type * as Transliteration from 'transliteration'
 import {
   MAX_PROPERTIES,
@@ -202,6 +203,7 @@ export function truncateUtf8(text: string, maxBytes: number): string {
  * isValid for the calendar.
  */
 export function isIsoDateTime(text: string): boolean {
+  if (isCanonical(text)) return true
   return text.length >= 17 && text.length <= 40 && ISO_DATE_TIME.test(text) && isValid(parseISO(text))
 }
 

@@ -68,12 +68,25 @@ function fromIso(text: string): string | undefined {
 }
 
 /**
+ * True when `text` is already what this module sends: `Date#toISOString`'s form of a real instant
+ * (`2024-05-01T12:00:00.000Z`, what Segment's libraries send). Such a text comes back unchanged from
+ * the full parse below, so it is sent as it is. A date that does not exist (`2024-02-30`) is rolled
+ * over by `Date.parse`, so it fails the comparison and takes the full parse, which leaves it out.
+ */
+export function isCanonical(text: string): boolean {
+  if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return false
+  const time = Date.parse(text)
+  return !Number.isNaN(time) && new Date(time).toISOString() === text
+}
+
+/**
  * FullStory's `timestamp` for the Timestamp field: UTC ISO-8601 with milliseconds, or `undefined`
  * (left out; FullStory then uses its receive time) for no value or one that is not a real date.
  */
 export function parseTimestamp(value: string | number | null | undefined): string | undefined {
   if (typeof value === 'number') return fromUnixTime(value)
   if (typeof value !== 'string') return undefined
+  if (isCanonical(value)) return value
   const text = value.trim()
   if (text === '') return undefined
   if (NUMERIC.test(text)) return fromUnixTime(Number(text))

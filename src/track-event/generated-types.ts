@@ -28,73 +28,10 @@ export interface Payload {
    */
   sessionUrl?: string
   /**
-   * Where the event happened, sent as FullStory event context. Values FullStory would refuse are left out.
+   * Where the event happened: an object shaped like a Segment event's context (page, userAgent, app, device, screen, ip, location), sent as FullStory event context. Values FullStory would refuse are left out.
    */
   context?: {
-    /**
-     * Sent as FullStory's browser.url.
-     */
-    pageUrl?: string
-    /**
-     * Sent as FullStory's browser.user_agent.
-     */
-    userAgent?: string
-    /**
-     * Sent as FullStory's browser.initial_referrer.
-     */
-    referrer?: string
-    /**
-     * Sent as FullStory's mobile.app_id.
-     */
-    appId?: string
-    /**
-     * Sent as FullStory's mobile.app_name.
-     */
-    appName?: string
-    /**
-     * Sent as FullStory's mobile.app_version.
-     */
-    appVersion?: string
-    /**
-     * Sent as FullStory's device.manufacturer.
-     */
-    deviceManufacturer?: string
-    /**
-     * Sent as FullStory's device.model.
-     */
-    deviceModel?: string
-    /**
-     * Sent as FullStory's device.screen_width, in whole pixels.
-     */
-    screenWidth?: string
-    /**
-     * Sent as FullStory's device.screen_height, in whole pixels.
-     */
-    screenHeight?: string
-    /**
-     * Sent as FullStory's location.ip_address.
-     */
-    ip?: string
-    /**
-     * Sent as FullStory's location.city.
-     */
-    city?: string
-    /**
-     * Sent as FullStory's location.country, as an ISO 3166-1 alpha-2 code.
-     */
-    country?: string
-    /**
-     * Sent as FullStory's location.region, as an ISO 3166-2 code.
-     */
-    region?: string
-    /**
-     * Sent as FullStory's location.latitude.
-     */
-    latitude?: string
-    /**
-     * Sent as FullStory's location.longitude.
-     */
-    longitude?: string
+    [k: string]: unknown
   }
   /**
    * FullStory types to declare, as property name: type (str, int, real, bool, date, or a plural for lists). Use it for integers, which FullStory otherwise stores as real.

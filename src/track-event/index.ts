@@ -4,11 +4,6 @@ import { sendEvent, sendEvents } from '../fullstory/events'
 import { batchingFields, idempotencyKey, propertyTypes } from '../fields'
 import type { Payload } from './generated-types'
 
-/** One sub-field of Context: a string, so that a malformed value is left out rather than refusing the event. */
-function contextValue(label: string, fullStoryName: string): InputField {
-  return { label, description: `Sent as FullStory's ${fullStoryName}.`, type: 'string' }
-}
-
 /** The fields, in the published order of their keys; Track Event V2 has the same keys. */
 export const trackFields = {
   userId: {
@@ -60,45 +55,10 @@ export const trackFields = {
   context: {
     label: 'Context',
     description:
-      'Where the event happened, sent as FullStory event context. Values FullStory would refuse are left out.',
+      "Where the event happened: an object shaped like a Segment event's context (page, userAgent, app, device, " +
+      'screen, ip, location), sent as FullStory event context. Values FullStory would refuse are left out.',
     type: 'object',
-    defaultObjectUI: 'keyvalue',
-    properties: {
-      pageUrl: contextValue('Page URL', 'browser.url'),
-      userAgent: contextValue('User Agent', 'browser.user_agent'),
-      referrer: contextValue('Referrer', 'browser.initial_referrer'),
-      appId: contextValue('App ID', 'mobile.app_id'),
-      appName: contextValue('App Name', 'mobile.app_name'),
-      appVersion: contextValue('App Version', 'mobile.app_version'),
-      deviceManufacturer: contextValue('Device Manufacturer', 'device.manufacturer'),
-      deviceModel: contextValue('Device Model', 'device.model'),
-      screenWidth: contextValue('Screen Width', 'device.screen_width, in whole pixels'),
-      screenHeight: contextValue('Screen Height', 'device.screen_height, in whole pixels'),
-      ip: contextValue('IP Address', 'location.ip_address'),
-      city: contextValue('City', 'location.city'),
-      country: contextValue('Country', 'location.country, as an ISO 3166-1 alpha-2 code'),
-      region: contextValue('Region', 'location.region, as an ISO 3166-2 code'),
-      latitude: contextValue('Latitude', 'location.latitude'),
-      longitude: contextValue('Longitude', 'location.longitude')
-    },
-    default: {
-      pageUrl: { '@path': '$.context.page.url' },
-      userAgent: { '@path': '$.context.userAgent' },
-      referrer: { '@path': '$.context.page.referrer' },
-      appId: { '@path': '$.context.app.namespace' },
-      appName: { '@path': '$.context.app.name' },
-      appVersion: { '@path': '$.context.app.version' },
-      deviceManufacturer: { '@path': '$.context.device.manufacturer' },
-      deviceModel: { '@path': '$.context.device.model' },
-      screenWidth: { '@path': '$.context.screen.width' },
-      screenHeight: { '@path': '$.context.screen.height' },
-      ip: { '@path': '$.context.ip' },
-      city: { '@path': '$.context.location.city' },
-      country: { '@path': '$.context.location.country' },
-      region: { '@path': '$.context.location.region' },
-      latitude: { '@path': '$.context.location.latitude' },
-      longitude: { '@path': '$.context.location.longitude' }
-    }
+    default: { '@path': '$.context' }
   },
   propertyTypes,
   idempotencyKey,

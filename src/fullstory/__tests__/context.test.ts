@@ -1,26 +1,69 @@
-import { buildEventContext, countryCode, finiteNumber, regionCode } from '../context'
+import { buildEventContext, countryCode, finiteNumber, regionCode, type ContextInput } from '../context'
+
+/** The members of a Segment context these tests set, written flat for brevity. */
+interface Flat {
+  pageUrl?: unknown
+  referrer?: unknown
+  userAgent?: unknown
+  appId?: unknown
+  appName?: unknown
+  appVersion?: unknown
+  deviceManufacturer?: unknown
+  deviceModel?: unknown
+  screenWidth?: unknown
+  screenHeight?: unknown
+  ip?: unknown
+  city?: unknown
+  country?: unknown
+  region?: unknown
+  latitude?: unknown
+  longitude?: unknown
+}
+
+/** The Segment context holding `flat`'s values where Segment's spec puts them. */
+function ctx(flat: Flat): ContextInput {
+  const group = (entries: Record<string, unknown>) => {
+    const defined = Object.entries(entries).filter(([, value]) => value !== undefined)
+    return defined.length ? Object.fromEntries(defined) : undefined
+  }
+  const context: Record<string, unknown> = {
+    page: group({ url: flat.pageUrl, referrer: flat.referrer }),
+    userAgent: flat.userAgent,
+    app: group({ namespace: flat.appId, name: flat.appName, version: flat.appVersion }),
+    device: group({ manufacturer: flat.deviceManufacturer, model: flat.deviceModel }),
+    screen: group({ width: flat.screenWidth, height: flat.screenHeight }),
+    ip: flat.ip,
+    location: group({
+      city: flat.city,
+      country: flat.country,
+      region: flat.region,
+      latitude: flat.latitude,
+      longitude: flat.longitude
+    })
+  }
+  return group(context) ?? {}
+}
 
 describe('buildEventContext: Segment context -> FullStory event context', () => {
   it('maps a full Segment context into every FullStory group', () => {
     expect(
       buildEventContext({
-        pageUrl: 'https://example.com/pricing?plan=pro',
+        page: { url: 'https://example.com/pricing?plan=pro', referrer: 'https://www.google.com/', title: 'Pricing' },
         userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)',
-        referrer: 'https://www.google.com/',
-        appId: 'com.example.app',
-        appName: 'Example',
-        appVersion: '4.2.1',
-        deviceManufacturer: 'Apple',
-        deviceModel: 'iPhone15,2',
-        screenWidth: 1179,
-        screenHeight: 2556,
+        app: { namespace: 'com.example.app', name: 'Example', version: '4.2.1', build: '421' },
+        device: { manufacturer: 'Apple', model: 'iPhone15,2', type: 'ios' },
+        screen: { width: 1179, height: 2556, density: 3 },
         ip: '203.0.113.7',
-        city: 'San Francisco',
-        country: 'United States',
-        region: 'California',
-        latitude: 37.7749,
-        longitude: -122.4194
-      })
+        location: {
+          city: 'San Francisco',
+          country: 'United States',
+          region: 'California',
+          latitude: 37.7749,
+          longitude: -122.4194
+        },
+        library: { name: 'analytics.js', version: '2.11.1' },
+        locale: 'en-US'
+      } as ContextInput)
     ).toEqual({
       browser: {
         url: 'https://example.com/pricing?plan=pro',
@@ -41,8 +84,16 @@ describe('buildEventContext: Segment context -> FullStory event context', () => 
   })
 
   it('writes the groups and their keys in one fixed order, whatever the input order', () => {
-    const a = buildEventContext({ longitude: 2.35, latitude: 48.85, city: 'Paris', userAgent: 'UA', pageUrl: 'u' })
-    const b = buildEventContext({ pageUrl: 'u', userAgent: 'UA', city: 'Paris', latitude: 48.85, longitude: 2.35 })
+    const a = buildEventContext({
+      location: { longitude: 2.35, latitude: 48.85, city: 'Paris' },
+      userAgent: 'UA',
+      page: { url: 'u' }
+    })
+    const b = buildEventContext({
+      page: { url: 'u' },
+      userAgent: 'UA',
+      location: { city: 'Paris', latitude: 48.85, longitude: 2.35 }
+    })
     expect(JSON.stringify(a)).toBe(JSON.stringify(b))
     expect(JSON.stringify(a)).toBe(
       '{"browser":{"url":"u","user_agent":"UA"},"location":{"city":"Paris","latitude":48.85,"longitude":2.35}}'
@@ -50,38 +101,42 @@ describe('buildEventContext: Segment context -> FullStory event context', () => 
   })
 
   it('converts a country given as a name, and its region name, to ISO codes', () => {
-    expect(buildEventContext({ country: 'Germany', region: 'Bayern' })).toEqual({
+    expect(buildEventContext(ctx({ country: 'Germany', region: 'Bayern' }))).toEqual({
       location: { country: 'DE', region: 'DE-BY' }
     })
-    expect(buildEventContext({ country: 'côte d’ivoire' })).toEqual({ location: { country: 'CI' } })
-    expect(buildEventContext({ country: 'United Kingdom', region: 'Aberdeen City' })).toEqual({
+    expect(buildEventContext(ctx({ country: 'côte d’ivoire' }))).toEqual({ location: { country: 'CI' } })
+    expect(buildEventContext(ctx({ country: 'United Kingdom', region: 'Aberdeen City' }))).toEqual({
       location: { country: 'GB', region: 'GB-ABE' }
     })
   })
 
   it('leaves out a country it cannot recognise, and the region that depends on it', () => {
-    expect(buildEventContext({ country: 'Atlantis', region: 'California', city: 'Poseidonia' })).toEqual({
+    expect(buildEventContext(ctx({ country: 'Atlantis', region: 'California', city: 'Poseidonia' }))).toEqual({
       location: { city: 'Poseidonia' }
     })
   })
 
   it('leaves out invalid numbers: non-numeric, non-finite, out of range, non-positive screen sizes', () => {
     expect(
-      buildEventContext({
-        latitude: 'north',
-        longitude: 181,
-        screenWidth: 0,
-        screenHeight: Number.POSITIVE_INFINITY,
-        city: 'Somewhere'
-      })
+      buildEventContext(
+        ctx({
+          latitude: 'north',
+          longitude: 181,
+          screenWidth: 0,
+          screenHeight: Number.POSITIVE_INFINITY,
+          city: 'Somewhere'
+        })
+      )
     ).toEqual({ location: { city: 'Somewhere' } })
-    expect(buildEventContext({ latitude: -90.5, longitude: Number.NaN })).toBeUndefined()
-    expect(buildEventContext({ screenWidth: -1024, screenHeight: 2 ** 31 })).toBeUndefined()
+    expect(buildEventContext(ctx({ latitude: -90.5, longitude: Number.NaN }))).toBeUndefined()
+    expect(buildEventContext(ctx({ screenWidth: -1024, screenHeight: 2 ** 31 }))).toBeUndefined()
   })
 
   it('reads numeric strings as numbers and rounds fractional screen sizes', () => {
     expect(
-      buildEventContext({ latitude: ' 51.5072 ', longitude: '-0.1276', screenWidth: '392.7272', screenHeight: '850' })
+      buildEventContext(
+        ctx({ latitude: ' 51.5072 ', longitude: '-0.1276', screenWidth: '392.7272', screenHeight: '850' })
+      )
     ).toEqual({
       device: { screen_width: 393, screen_height: 850 },
       location: { latitude: 51.5072, longitude: -0.1276 }
@@ -89,16 +144,23 @@ describe('buildEventContext: Segment context -> FullStory event context', () => 
   })
 
   it('omits empty strings, empty groups and, with nothing left, the whole context', () => {
-    expect(buildEventContext({ pageUrl: '', userAgent: '   ', appName: '' })).toBeUndefined()
-    expect(buildEventContext({})).toBeUndefined()
+    expect(buildEventContext(ctx({ pageUrl: '', userAgent: '   ', appName: '' }))).toBeUndefined()
+    expect(buildEventContext(ctx({}))).toBeUndefined()
     expect(buildEventContext(undefined)).toBeUndefined()
-    expect(buildEventContext({ deviceModel: 'Pixel 8', pageUrl: '  ' })).toEqual({ device: { model: 'Pixel 8' } })
+    expect(buildEventContext(ctx({ deviceModel: 'Pixel 8', pageUrl: '  ' }))).toEqual({ device: { model: 'Pixel 8' } })
+  })
+
+  it('reads only the members it knows, and skips groups that are not objects', () => {
+    expect(buildEventContext({ page: 'https://example.com', location: null, ip: '203.0.113.7' } as never)).toEqual({
+      location: { ip_address: '203.0.113.7' }
+    })
+    expect(buildEventContext('not an object' as never)).toBeUndefined()
   })
 
   it('sends an IP address only when it is one', () => {
-    expect(buildEventContext({ ip: '2001:db8::1' })).toEqual({ location: { ip_address: '2001:db8::1' } })
-    expect(buildEventContext({ ip: 'localhost' })).toBeUndefined()
-    expect(buildEventContext({ ip: '300.1.1.1' })).toBeUndefined()
+    expect(buildEventContext(ctx({ ip: '2001:db8::1' }))).toEqual({ location: { ip_address: '2001:db8::1' } })
+    expect(buildEventContext(ctx({ ip: 'localhost' }))).toBeUndefined()
+    expect(buildEventContext(ctx({ ip: '300.1.1.1' }))).toBeUndefined()
   })
 })
 

@@ -10,7 +10,7 @@ const payload: Payload = {
   useRecentSession: true,
   properties: { total: 42.5, placedAt: '2024-05-01T10:00:00Z' },
   propertyTypes: { total: 'real' },
-  context: { country: 'Germany', region: 'Berlin', pageUrl: 'https://example.com' },
+  context: { location: { country: 'Germany', region: 'Berlin' }, page: { url: 'https://example.com' } },
   idempotencyKey: 'msg-1'
 }
 
