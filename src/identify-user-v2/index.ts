@@ -10,14 +10,13 @@ import type { Payload } from './generated-types'
  * subscriptions saved against it keep working: `uid` for User ID and `properties` for Traits. Hidden:
  * new mappings use Identify User.
  */
-const { userId, traits, ...sharedFields } = identifyFields
 
 /** The payload in Identify User's vocabulary: the same builders then serve both actions. */
 export function fromV2({ uid, properties, ...rest }: Payload): IdentifyPayload {
   return { ...rest, userId: uid, traits: properties }
 }
 
-const { anonymousId, displayName, email, ...laterFields } = sharedFields
+const { userId, anonymousId, displayName, email, traits, ...laterFields } = identifyFields
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Identify User V2',
