@@ -2,7 +2,7 @@ import { resolve } from 'path'
 import { startDestinationChild, type DestinationChild } from './destination-child'
 import type { Path } from './destination-process'
 import { chunkCount, EVENT_SETS, type EventSet } from './events'
-import { cpuPerItem, median, quantile, total, type Measurement } from './measure'
+import { cpuPerItem, quantile, total, type Measurement } from './measure'
 import { DIST, ourSide } from './sides'
 import { startSimulatorChild, type SimulatorChild } from './simulator-child'
 import type { CapturedRequest } from './simulator-protocol'
@@ -16,12 +16,12 @@ import type { CapturedRequest } from './simulator-protocol'
  *    the two builds must send the same requests, or the comparison stops and shows the first that
  *    differs.
  * 2. Gain: CPU per event of each build on each path, chunk by chunk (1,000 events), each chunk through
- *    both builds one right after the other; the median over the chunk pairs of after / before, with
- *    the middle half of the pairs beside it.
+ *    both builds one right after the other; after / before over all the chunk pairs pooled, with the
+ *    middle half of the pairs' own ratios beside it.
  *
  *   cp -r dist /tmp/before/dist && ln -s "$PWD/node_modules" /tmp/before/node_modules
  *   ...change src/, npm run build...
- *   node --expose-gc -r ts-node/register/transpile-only bench/compare.ts /tmp/before/dist [dist]
+ *   node -r ts-node/register/transpile-only bench/compare.ts /tmp/before/dist [dist]
  */
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3
@@ -42,10 +42,19 @@ async function capture(sim: SimulatorChild, build: DestinationChild, set: EventS
   return (await sim.captured()).map(describe).sort()
 }
 
-async function sameRequests(sim: SimulatorChild, before: DestinationChild, after: DestinationChild): Promise<number> {
+/**
+ * Each build runs in two processes, one for the single-event paths and one for the batch paths, as in
+ * bench/run.ts: a batch's garbage is not collected during, and charged to, a single-event run.
+ */
+type Family = 'single' | 'batch'
+const familyOf = (path: Path): Family => (path === 'batch' || path === 'batch-floor' ? 'batch' : 'single')
+type Builds = Record<Family, { before: DestinationChild; after: DestinationChild }>
+
+async function sameRequests(sim: SimulatorChild, builds: Builds): Promise<number> {
   let compared = 0
   for (const set of EVENT_SETS) {
     for (const path of GATED_PATHS) {
+      const { before, after } = builds[familyOf(path)]
       const [a, b] = [await capture(sim, before, set, path), await capture(sim, after, set, path)]
       const at = a.findIndex((request, i) => request !== b[i])
       if (a.length !== b.length || at >= 0) {
@@ -68,11 +77,18 @@ async function main(): Promise<void> {
   const [before, after = DIST] = process.argv.slice(2).map((dir) => resolve(dir))
   if (!before) throw new Error('usage: bench/compare.ts <dist before> [<dist after>]')
   const sim = await startSimulatorChild()
-  const builds: DestinationChild[] = []
+  const children: DestinationChild[] = []
+  const start = async (dist: string) => {
+    const child = await startDestinationChild(ourSide(dist), sim.standInUrl)
+    children.push(child)
+    return child
+  }
   try {
-    for (const dist of [before, after]) builds.push(await startDestinationChild(ourSide(dist), sim.standInUrl))
-    const [b, a] = builds
-    const compared = await sameRequests(sim, b, a)
+    const builds: Builds = {
+      single: { before: await start(before), after: await start(after) },
+      batch: { before: await start(before), after: await start(after) }
+    }
+    const compared = await sameRequests(sim, builds)
     process.stdout.write(
       `same requests, byte for byte: ${compared} requests of each build (method, path, headers, body)\n`
     )
@@ -82,9 +98,10 @@ async function main(): Promise<void> {
     let turn = 0
     for (let round = 0; round < ROUNDS; round++) {
       for (const set of EVENT_SETS) {
-        for (let chunk = 0; chunk < chunkCount(b.counts[set]); chunk++) {
+        for (let chunk = 0; chunk < chunkCount(builds.single.before.counts[set]); chunk++) {
           for (const path of PATHS) {
             const key = `${path} ${set}`
+            const { before: b, after: a } = builds[familyOf(path)]
             const order = turn++ % 2 ? [a, b] : [b, a]
             const measured = new Map<DestinationChild, Measurement>()
             for (const build of order) {
@@ -102,20 +119,21 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`before ${before}\nafter  ${after}\n`)
     for (const [key, { before: x, after: y, ratios }] of Object.entries(pairs)) {
-      const change = (median(ratios) - 1) * 100
+      // Pooled: all chunks' CPU of one build against the other's (as bench/report.ts judges).
+      const [was, is] = [cpuPerItem(total(x)), cpuPerItem(total(y))]
+      const change = (is / was - 1) * 100
       process.stdout.write(
-        `${`CPU per event, ${key}`.padEnd(34)} ${cpuPerItem(total(x)).toFixed(1).padStart(8)} -> ${cpuPerItem(total(y))
-          .toFixed(1)
-          .padStart(8)} µs   after/before ${median(ratios).toFixed(3)} (${change >= 0 ? '+' : ''}${change.toFixed(
-          1
-        )}%; ${ratios.length} chunk pairs, middle half ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(
-          ratios,
-          0.75
-        ).toFixed(3)})\n`
+        `${`CPU per event, ${key}`.padEnd(34)} ${was.toFixed(1).padStart(8)} -> ${is.toFixed(1).padStart(8)} µs   ` +
+          `after/before ${(is / was).toFixed(3)} (${change >= 0 ? '+' : ''}${change.toFixed(1)}%; ${
+            ratios.length
+          } chunk pairs pooled, the pairs' middle half ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(
+            ratios,
+            0.75
+          ).toFixed(3)})\n`
       )
     }
   } finally {
-    for (const build of builds) await build.close()
+    for (const child of children) await child.close()
     await sim.close()
   }
 }

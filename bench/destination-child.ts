@@ -22,10 +22,7 @@ export async function startDestinationChild(side: SideSpec, targetUrl: string): 
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_SIDE: JSON.stringify(side), BENCH_TARGET_URL: targetUrl }
   // Neither destination is slowed by a FullStory timeout shorter than its default.
   delete env.FULLSTORY_TIMEOUT_MS
-  const worker = await forkWorker<DestinationCommand>(join(__dirname, 'destination-process.ts'), {
-    env,
-    execArgv: ['--expose-gc']
-  })
+  const worker = await forkWorker<DestinationCommand>(join(__dirname, 'destination-process.ts'), { env })
   const ready = worker.ready as { hasBatchPath: boolean; counts: Record<EventSet, number> }
   return {
     name: side.name,

@@ -19,13 +19,13 @@ import { startSimulatorChild, type SimulatorChild } from './simulator-child'
  * Then our batch path, CPU profiles of our single-event and batch paths, and cold starts; the table
  * shows each figure against its target (bench/targets.ts) and goes into docs/benchmarks.md.
  *
- *   BENCH_ROUNDS=n         rounds (default 4)
+ *   BENCH_ROUNDS=n         rounds (default 8)
  *   BENCH_PUBLISHED=off    our figures only (no install, no side-by-side)
  *   BENCH_DIST=<dir>       measure another build of ours (docs/benchmarks.md is then left alone)
  *   BENCH_JSON=<file>      also write the raw results there
  */
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 4
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 8
 /** The batch-path profile repeats the batches, to collect enough samples from a short run. */
 const BATCH_PROFILE_REPEATS = 5
 const SINGLE_PROFILE_REPEATS = 1
@@ -61,16 +61,28 @@ async function timed(
   return { measured, requests: stats.standIn.requests, standInMicros: stats.cpuMicros }
 }
 
+/**
+ * Our destination runs in two processes: one for its single events (and their floor), one for its
+ * batch path (and its floor). Each carries only its own garbage into its timed runs, and our single
+ * events run in a process that does what the published destination's does. (In one process, the
+ * garbage of a thousand-event batch was collected during the next single-event run and charged to
+ * it.)
+ */
+interface Ours {
+  single: DestinationChild
+  batch: DestinationChild
+}
+
 /** Our requests through the strict simulator: every one must be accepted, none a replay. */
-async function validateOurs(sim: SimulatorChild, ours: DestinationChild): Promise<Results['ourValidation']> {
+async function validateOurs(sim: SimulatorChild, ours: Ours): Promise<Results['ourValidation']> {
   const out = {} as Results['ourValidation']
   for (const set of EVENT_SETS) {
     const sent: Record<'single' | 'batch', number> = { single: 0, batch: 0 }
     for (const path of ['single', 'batch'] as const) {
       await sim.reset()
-      const result = await ours.validate(set, path, sim.url)
+      const result = await ours[path].validate(set, path, sim.url)
       const { strict } = await sim.stats()
-      const expected = path === 'single' ? ours.counts[set] : chunkCount(ours.counts[set])
+      const expected = path === 'single' ? ours.single.counts[set] : chunkCount(ours.single.counts[set])
       const failures = Object.entries(result.failures)
       if (failures.length || strict.byStatus['200'] !== expected || strict.requests !== expected || strict.replayed) {
         throw new Error(
@@ -98,20 +110,20 @@ async function validatePublished(sim: SimulatorChild, theirs: DestinationChild):
 /** One chunk of one set through every variant: both destinations' single events (the one going first alternating), our batch, the floors. */
 async function chunkRun(
   sim: SimulatorChild,
-  ours: DestinationChild,
+  ours: Ours,
   theirs: DestinationChild | undefined,
   set: EventSet,
   chunk: number,
   turn: number
 ): Promise<ChunkRun> {
-  const count = Math.min(CHUNK, ours.counts[set] - chunk * CHUNK)
-  const sides = theirs ? (turn % 2 ? [theirs, ours] : [ours, theirs]) : [ours]
+  const count = Math.min(CHUNK, ours.single.counts[set] - chunk * CHUNK)
+  const sides = theirs ? (turn % 2 ? [theirs, ours.single] : [ours.single, theirs]) : [ours.single]
   const singles = new Map<DestinationChild, Timed>()
   for (const side of sides) singles.set(side, await timed(sim, side, set, 'single', chunk, count))
-  const batch = await timed(sim, ours, set, 'batch', chunk, 1)
+  const batch = await timed(sim, ours.batch, set, 'batch', chunk, 1)
   const floors = new Map<DestinationChild, Timed>()
   for (const side of sides) floors.set(side, await timed(sim, side, set, 'floor', chunk, 0))
-  const batchFloor = await timed(sim, ours, set, 'batch-floor', chunk, 0)
+  const batchFloor = await timed(sim, ours.batch, set, 'batch-floor', chunk, 0)
   const runOf = (side: DestinationChild): SideRun => {
     const single = singles.get(side) as Timed
     return { single: single.measured, floor: (floors.get(side) as Timed).measured, singleRequests: single.requests }
@@ -121,7 +133,7 @@ async function chunkRun(
     set,
     chunk,
     first: sides[0].name,
-    ours: { ...runOf(ours), batch: batch.measured, batchFloor: batchFloor.measured, batchRequests: batch.requests },
+    ours: { ...runOf(ours.single), batch: batch.measured, batchFloor: batchFloor.measured, batchRequests: batch.requests },
     published: theirs && runOf(theirs),
     standInMicrosPerRequest: standInMicros / (count * sides.length)
   }
@@ -130,13 +142,13 @@ async function chunkRun(
 /** A round: every chunk of every set through every variant. */
 async function round(
   sim: SimulatorChild,
-  ours: DestinationChild,
+  ours: Ours,
   theirs: DestinationChild | undefined,
   index: number
 ): Promise<ChunkRun[]> {
   const out: ChunkRun[] = []
   for (const set of EVENT_SETS) {
-    for (let chunk = 0; chunk < chunkCount(ours.counts[set]); chunk++) {
+    for (let chunk = 0; chunk < chunkCount(ours.single.counts[set]); chunk++) {
       out.push(await chunkRun(sim, ours, theirs, set, chunk, index + chunk))
     }
   }
@@ -173,10 +185,16 @@ async function main(): Promise<void> {
   const sides: SideSpec[] = [ourSide(), ...('root' in published ? [publishedSide(published.root)] : [])]
   const children: DestinationChild[] = []
   try {
-    for (const side of sides) children.push(await startDestinationChild(side, sim.standInUrl))
-    const [ours, theirs] = children
+    const start = async (side: SideSpec) => {
+      const child = await startDestinationChild(side, sim.standInUrl)
+      children.push(child)
+      return child
+    }
+    const ours: Ours = { single: await start(sides[0]), batch: await start(sides[0]) }
+    const theirs = sides[1] && (await start(sides[1]))
     log(
-      `stand-in and strict simulator in process ${sim.pid}; ${children.map((c) => `${c.name} in ${c.pid}`).join(', ')}`
+      `stand-in and strict simulator in process ${sim.pid}; ours in ${ours.single.pid} (single events) and ` +
+        `${ours.batch.pid} (batches)${theirs ? `, published in ${theirs.pid}` : ''}`
     )
 
     const ourValidation = await validateOurs(sim, ours)
@@ -194,7 +212,8 @@ async function main(): Promise<void> {
       const profiles = []
       for (const set of EVENT_SETS) {
         await sim.reset()
-        profiles.push((await ours.run(set, path, { profile: repeats })).profile ?? combine([]))
+        const child = path === 'batch' ? ours.batch : ours.single
+        profiles.push((await child.run(set, path, { profile: repeats })).profile ?? combine([]))
       }
       return combine(profiles)
     }
@@ -217,7 +236,7 @@ async function main(): Promise<void> {
       published,
       publishedValidation,
       ourValidation,
-      counts: ours.counts,
+      counts: ours.single.counts,
       rounds,
       profiles,
       cold: { ours: coldOurs, published: coldPublished },

@@ -350,6 +350,9 @@ describe("the CLI's serve routes, with its request and answer shapes", () => {
     expect(reply.json.map((exchange: any) => `${exchange.request.method} ${exchange.response.statusCode}`)).toEqual([
       'POST 200'
     ])
+    // The job's body is sent as UTF-8 bytes; the exchange shows it as the JSON text it is.
+    const sent = JSON.parse(reply.json[0].request.body) as { requests: { name: string }[] }
+    expect(sent.requests.map((row) => row.name)).toEqual(['A', 'B'])
     expect(sim.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /v2/events/batch 200'])
     expect(sim.events().map((e) => e.name)).toEqual(['A', 'B'])
     expect(logLines).toEqual([expect.stringMatching(/^POST \/trackEvent 200 \d+ms batch of 2: 200 200$/)])

@@ -46,6 +46,12 @@ function plainHeaders(headers: Headers): Record<string, string> {
   return out
 }
 
+/** A request body as text: the destination sends JSON text, or its UTF-8 bytes (batch jobs). */
+function bodyText(body: unknown): string {
+  if (typeof body === 'string') return body
+  return Buffer.isBuffer(body) ? body.toString('utf8') : ''
+}
+
 const current = new AsyncLocalStorage<Exchange[]>()
 
 type Response = globalThis.Response & { data?: unknown; content?: string }
@@ -56,7 +62,7 @@ function recordExchange(request: Request, options: RequestOptions, response: Res
       url: request.url,
       method: request.method,
       headers: plainHeaders(request.headers),
-      body: typeof options.body === 'string' ? options.body : ''
+      body: bodyText(options.body)
     },
     response: {
       statusCode: response.status,

@@ -1,6 +1,6 @@
 import type { ModifiedResponse, RequestClient } from '@segment/actions-core'
 import { failureFromResponse, failureFromNetworkError, type Operation } from './errors'
-import { deliveryKey } from './idempotency'
+import { keyedBody, type KeyedBody } from './idempotency'
 import { sendableApiKey } from './api-key'
 import { FULLSTORY_API_VERSION } from '../versioning-info'
 
@@ -50,8 +50,8 @@ export const endpoints = {
 export type Endpoint = (typeof endpoints)[keyof typeof endpoints]
 
 export interface CallOptions {
-  /** The request body, as JSON text. */
-  body?: string
+  /** The request body: JSON text, or its UTF-8 bytes. */
+  body?: string | Buffer
   /** Sent as the `Idempotency-Key` header (POST endpoints only). */
   idempotencyKey?: string
   /** Query parameters. */
@@ -61,16 +61,11 @@ export interface CallOptions {
 }
 
 /**
- * The body of a one-row request (`POST /v2/users`, `POST /v2/events`) as JSON text, and the
+ * The body of a one-row request (`POST /v2/users`, `POST /v2/events`) as JSON bytes, and the
  * Idempotency-Key of this delivery when the message has a key (idempotency.ts).
  */
-export function delivery(
-  endpoint: Endpoint,
-  json: unknown,
-  messageKey: string | undefined
-): Pick<CallOptions, 'body' | 'idempotencyKey'> {
-  const body = JSON.stringify(json)
-  return { body, idempotencyKey: messageKey === undefined ? undefined : deliveryKey(messageKey, endpoint.path, body) }
+export function delivery(endpoint: Endpoint, json: unknown, messageKey: string | undefined): KeyedBody {
+  return keyedBody(messageKey, endpoint.path, JSON.stringify(json))
 }
 
 /** What `callFullStory` hands to `errors.ts` when the whole call outlasts its time. */

@@ -25,12 +25,11 @@ const SCOPE_DIGEST_LENGTH = 32
 const PLAIN_KEY = /^[\x21-\x7e]+$/
 
 /**
- * The hex SHA-256 of the parts joined by line breaks: Node's one-shot `crypto.hash` (Node 20.12 and
- * later, about three times faster on a body of a kilobyte or two), else a Hash object.
+ * The hex SHA-256 of text (as UTF-8) or bytes: Node's one-shot `crypto.hash` (Node 20.12 and later,
+ * about three times faster on a body of a kilobyte or two), else a Hash object.
  */
-function sha256(parts: readonly string[]): string {
-  const text = parts.join('\n')
-  return typeof hash === 'function' ? hash('sha256', text) : createHash('sha256').update(text, 'utf8').digest('hex')
+function sha256(data: string | Buffer): string {
+  return typeof hash === 'function' ? hash('sha256', data) : createHash('sha256').update(data).digest('hex')
 }
 
 /**
@@ -41,15 +40,36 @@ export function messageKey(field: string | null | undefined): string | undefined
   return typeof field === 'string' && field !== '' ? field : undefined
 }
 
+/** One delivery: its body as UTF-8 bytes, and its Idempotency-Key when its message has a key. */
+export interface KeyedBody {
+  body: Buffer
+  idempotencyKey?: string
+}
+
 /**
- * The Idempotency-Key of one delivery: `<message key>:<digest of endpoint and body>`, readable in
- * FullStory's and our logs. A message key that a header cannot carry as it is (non-ASCII, spaces,
- * control characters, or too long) is folded into the digest instead: `sha256-<hex>`. Deterministic.
+ * The body of one delivery as the bytes sent, with the delivery's Idempotency-Key:
+ * `<message key>:<digest of endpoint and body>`, readable in FullStory's and our logs. A message key
+ * that a header cannot carry as it is (non-ASCII, spaces, control characters, or too long) is folded
+ * into the digest instead: `sha256-<hex>`. Deterministic.
+ *
+ * The digest is of `<endpoint>\n<body>` (or `<key>\n<endpoint>\n<body>`) as UTF-8: one buffer,
+ * hashed, whose tail is the body sent, so that the body is encoded once for both.
  */
+export function keyedBody(key: string | undefined, endpointPath: string, body: string): KeyedBody {
+  if (key === undefined) return { body: Buffer.from(body, 'utf8') }
+  const readable = key.length + 1 + SCOPE_DIGEST_LENGTH <= MAX_KEY_LENGTH && PLAIN_KEY.test(key)
+  const scope = readable ? `${endpointPath}\n` : `${key}\n${endpointPath}\n`
+  const bytes = Buffer.from(scope + body, 'utf8')
+  const digest = sha256(bytes)
+  return {
+    body: bytes.subarray(Buffer.byteLength(scope, 'utf8')),
+    idempotencyKey: readable ? `${key}:${digest.slice(0, SCOPE_DIGEST_LENGTH)}` : `sha256-${digest}`
+  }
+}
+
+/** The Idempotency-Key of one delivery (see keyedBody). */
 export function deliveryKey(key: string, endpointPath: string, body: string): string {
-  const scope = sha256([endpointPath, body]).slice(0, SCOPE_DIGEST_LENGTH)
-  if (key.length + 1 + SCOPE_DIGEST_LENGTH <= MAX_KEY_LENGTH && PLAIN_KEY.test(key)) return `${key}:${scope}`
-  return `sha256-${sha256([key, endpointPath, body])}`
+  return keyedBody(key, endpointPath, body).idempotencyKey as string
 }
 
 /**
@@ -57,5 +77,5 @@ export function deliveryKey(key: string, endpointPath: string, body: string): st
  * the same batch retried is the same job to FullStory, never a second one.
  */
 export function jobKey(kind: string, rowKeys: readonly string[]): string {
-  return `segment-${kind}-job-${sha256([kind, ...rowKeys])}`
+  return `segment-${kind}-job-${sha256([kind, ...rowKeys].join('\n'))}`
 }

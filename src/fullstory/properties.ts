@@ -273,11 +273,12 @@ export function normalizeProperties(
   options?: NormalizeOptions
 ): NormalizedProperties {
   const state: State = { names: 0, declared: parseDeclaredTypes(declaredTypes), schema: undefined }
-  let entries: ReadonlyArray<readonly [string, unknown]> = isPlainObject(input) ? Object.entries(input) : []
-  if (options?.leading?.length || options?.trailing?.length) {
-    entries = [...(options.leading ?? []), ...entries, ...(options.trailing ?? [])]
-  }
-  const properties = writeObject(entries, '', 0, state) ?? {}
+  const own = isPlainObject(input) ? input : {}
+  const leading = options?.leading ?? []
+  const trailing = options?.trailing ?? []
+  const level =
+    leading.length || trailing.length ? entriesLevel([...leading, ...Object.entries(own), ...trailing]) : ownLevel(own)
+  const properties = writeObject(level, '', 0, state) ?? {}
   return state.schema ? { properties, schema: { properties: state.schema } } : { properties }
 }
 
@@ -308,21 +309,41 @@ function uniqueName(base: string, taken: Set<string>, room: number): string {
   }
 }
 
-/** Writes one object level. Returns undefined when nothing in it was kept. */
-function writeObject(
-  entries: ReadonlyArray<readonly [string, unknown]>,
-  path: string,
-  depth: number,
-  state: State
-): Record<string, unknown> | undefined {
+/** One object level to write: its keys and their values, in order. */
+interface Level {
+  keys: readonly string[]
+  values: readonly unknown[]
+  /** True when no key repeats (an object's own keys): then a key that is already a valid name is its own. */
+  distinct: boolean
+}
+
+function ownLevel(source: Record<string, unknown>): Level {
+  return { keys: Object.keys(source), values: Object.values(source), distinct: true }
+}
+
+/** Entries whose keys may repeat (the input's own with entries added before or after them). */
+function entriesLevel(entries: ReadonlyArray<readonly [string, unknown]>): Level {
+  return { keys: entries.map(([key]) => key), values: entries.map(([, value]) => value), distinct: false }
+}
+
+/**
+ * Writes one object level. Returns undefined when nothing in it was kept. The names taken so far
+ * are tracked only once a name could collide: a key that cleaning changed or cut, or keys that may
+ * repeat; until then each name is a distinct valid key (most objects never need the set).
+ */
+function writeObject(level: Level, path: string, depth: number, state: State): Record<string, unknown> | undefined {
+  const { keys, values } = level
   let out: Record<string, unknown> | undefined
-  const taken = new Set<string>()
+  let taken: Set<string> | undefined = level.distinct ? undefined : new Set<string>()
   const room = path ? MAX_PROPERTY_PATH_LENGTH - path.length - 1 : MAX_PROPERTY_PATH_LENGTH
-  for (let i = 0; i < entries.length; i++) {
-    const [key, raw] = entries[i]
+  for (let i = 0; i < keys.length; i++) {
+    const raw = values[i]
     if (isDropped(raw)) continue
     if (state.names >= MAX_PROPERTIES) continue
-    const name = uniqueName(cleanName(key), taken, room)
+    const key = keys[i]
+    const clean = cleanName(key)
+    if (taken === undefined && (clean !== key || key.length > room)) taken = new Set(out ? Object.keys(out) : [])
+    const name = taken === undefined ? key : uniqueName(clean, taken, room)
     const childPath = path ? `${path}.${name}` : name
     state.names++
     const value = normalizeValue(raw, childPath, depth + 1, state)
@@ -330,7 +351,7 @@ function writeObject(
       state.names--
       continue
     }
-    taken.add(name)
+    taken?.add(name)
     define((out ??= {}), name, value)
   }
   return out
@@ -360,7 +381,7 @@ function normalizeValue(raw: unknown, path: string, depth: number, state: State)
       if (depth >= MAX_PROPERTY_DEPTH || path.length > MAX_OBJECT_PATH_LENGTH) {
         return holdsValue(raw) ? serialize(raw, path, state) : undefined
       }
-      return writeObject(Object.entries(raw as Record<string, unknown>), path, depth, state)
+      return writeObject(ownLevel(raw as Record<string, unknown>), path, depth, state)
     }
     default:
       return undefined
@@ -429,19 +450,27 @@ function normalizeList(raw: unknown[], path: string, depth: number, state: State
     if (depth >= MAX_PROPERTY_DEPTH || path.length > MAX_OBJECT_PATH_LENGTH) {
       return holdsValue(raw) ? serialize(raw, path, state) : undefined
     }
-    const columns = new Map<string, unknown[]>()
+    const keys: string[] = []
+    const columns: unknown[][] = []
+    const columnOf = new Map<string, unknown[]>()
     for (const item of raw) {
       if (isDropped(item)) continue
-      for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
+      const object = item as Record<string, unknown>
+      for (const key of Object.keys(object)) {
+        const value = object[key]
         if (isDropped(value)) continue
-        let column = columns.get(key)
-        if (!column) columns.set(key, (column = []))
+        let column = columnOf.get(key)
+        if (!column) {
+          columnOf.set(key, (column = []))
+          keys.push(key)
+          columns.push(column)
+        }
         // A list in a list of objects joins its column: products[].tags -> products.tags, all tags.
         if (Array.isArray(value)) for (const element of value) column.push(element)
         else column.push(value)
       }
     }
-    return writeObject(Array.from(columns), path, depth, state)
+    return writeObject({ keys, values: columns, distinct: true }, path, depth, state)
   }
 
   const items: Scalar[] = []

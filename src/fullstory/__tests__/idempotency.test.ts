@@ -1,4 +1,4 @@
-import { deliveryKey, jobKey, MAX_KEY_LENGTH, messageKey } from '../idempotency'
+import { deliveryKey, jobKey, keyedBody, MAX_KEY_LENGTH, messageKey } from '../idempotency'
 import { expectedDeliveryKey, expectedJobKey } from '../../../test/expected-keys'
 
 const body = '{"name":"Order Completed","user":{"uid":"u-1"}}'
@@ -43,6 +43,22 @@ describe('deliveryKey', () => {
     expect(deliveryKey('m-1', '/v2/events', body)).not.toBe(deliveryKey('m-1', '/v2/users', body))
     expect(deliveryKey('m-1', '/v2/events', body)).not.toBe(deliveryKey('m-2', '/v2/events', body))
     expect(deliveryKey('名字', '/v2/events', body)).not.toBe(deliveryKey('名前', '/v2/events', body))
+  })
+})
+
+describe('keyedBody', () => {
+  // Non-ASCII text in the body: its bytes must be the UTF-8 of the text, however the key is formed.
+  const text = '{"name":"Größe 名字 😀","user":{"uid":"u-1"}}'
+
+  it.each([
+    ['a readable key', 'm-1'],
+    ['a key folded into the digest', 'msg 1 名字'],
+    ['no key', undefined]
+  ])('sends exactly the UTF-8 of the body, with %s', (_what, key) => {
+    const { body, idempotencyKey } = keyedBody(key, '/v2/events', text)
+    expect(Buffer.compare(body, Buffer.from(text, 'utf8'))).toBe(0)
+    expect(body.toString('utf8')).toBe(text)
+    expect(idempotencyKey).toBe(key === undefined ? undefined : expectedDeliveryKey(key, '/v2/events', text))
   })
 })
 

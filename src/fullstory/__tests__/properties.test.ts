@@ -135,6 +135,16 @@ describe('normalizeProperties: names', () => {
     expect(props({ 'a b': 1, ab: 2, ab_2: 3 })).toEqual({ ab: 1, ab_2: 2, ab_2_2: 3 })
   })
 
+  it('numbers a cleaned name that meets a valid key written before it', () => {
+    expect(props({ ab: 1, 'a b': 2 })).toEqual({ ab: 1, ab_2: 2 })
+    expect(props({ ab: 1, cd: 2, 'c d': 3, 'a-b': 4 })).toEqual({ ab: 1, cd: 2, cd_2: 3, ab_2: 4 })
+    expect(props({ products: [{ sku: 'a', 's ku': 'b' }] })).toEqual({ products: { sku: ['a'], sku_2: ['b'] } })
+  })
+
+  it('lets a dropped value leave its name free', () => {
+    expect(props({ ab: null, 'a b': 2 })).toEqual({ ab: 2 })
+  })
+
   it('numbers collisions per object level', () => {
     expect(props({ a: { 'x y': 1, xy: 2 }, b: { xy: 3 } })).toEqual({ a: { xy: 1, xy_2: 2 }, b: { xy: 3 } })
   })
