@@ -133,7 +133,12 @@ async function chunkRun(
     set,
     chunk,
     first: sides[0].name,
-    ours: { ...runOf(ours.single), batch: batch.measured, batchFloor: batchFloor.measured, batchRequests: batch.requests },
+    ours: {
+      ...runOf(ours.single),
+      batch: batch.measured,
+      batchFloor: batchFloor.measured,
+      batchRequests: batch.requests
+    },
     published: theirs && runOf(theirs),
     standInMicrosPerRequest: standInMicros / (count * sides.length)
   }
