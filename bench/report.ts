@@ -324,7 +324,7 @@ function environment(results: Results): string[] {
       'round'
     )} of ${int(
       CHUNK
-    )}-event chunks, each chunk through every variant in turn (single events of both, the one going first alternating; our batch; the floors).`,
+    )}-event chunks, each chunk through every variant in turn (single events of both, the one going first alternating; our batch; the floors); our single events and our batch path each in a process of their own.`,
     publishedLine(results),
     ...validationLines(results)
   ]
