@@ -6,6 +6,7 @@ import {
   RetryableError,
   type ModifiedResponse
 } from '@segment/actions-core'
+import { redactPieces, SECRET_PIECE_LENGTH } from './redact'
 
 /**
  * FullStory's answers turned into actions-core errors: one table (docs/troubleshooting.md lists
@@ -65,8 +66,8 @@ const MAX_QUOTED_CODE = 100
 /** What a FullStory error code looks like; anything else is quoted but not used as the error's code. */
 const CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/
 
-/** The shortest piece of the API key that is redacted wherever it appears. */
-export const KEY_PIECE_LENGTH = 8
+/** The shortest piece of the API key that is redacted wherever it appears (redact.ts). */
+export const KEY_PIECE_LENGTH = SECRET_PIECE_LENGTH
 
 const REDACTED = '[redacted API key]'
 
@@ -110,33 +111,11 @@ export function retryAfterSeconds(header: string | null | undefined, now = Date.
 /**
  * `text` with every piece of the API key KEY_PIECE_LENGTH characters or longer (the whole key
  * included, as sent: api-key.ts trims it, and as percent-encoded) replaced by `[redacted API key]`.
- * A key shorter than that is redacted whole. Each distinct piece is looked for with `indexOf`, so a
- * long text costs a few native scans.
+ * A key shorter than that is redacted whole.
  */
 export function redactApiKey(text: string, apiKey: string | undefined): string {
   const key = apiKey?.trim()
-  if (!key || !text) return text
-  const size = Math.min(KEY_PIECE_LENGTH, key.length)
-  const pieces = new Set<string>()
-  for (const form of new Set([key, encodeURIComponent(key)])) {
-    for (let start = 0; start + size <= form.length; start++) pieces.add(form.slice(start, start + size))
-  }
-  let hidden: Uint8Array | undefined
-  for (const piece of pieces) {
-    for (let at = text.indexOf(piece); at !== -1; at = text.indexOf(piece, at + 1)) {
-      hidden ??= new Uint8Array(text.length)
-      hidden.fill(1, at, at + size)
-    }
-  }
-  if (!hidden) return text
-  let out = ''
-  for (let at = 0; at < text.length; ) {
-    let end = at
-    while (end < text.length && hidden[end] === hidden[at]) end++
-    out += hidden[at] ? REDACTED : text.slice(at, end)
-    at = end
-  }
-  return out
+  return key ? redactPieces(text, [key, encodeURIComponent(key)], REDACTED) : text
 }
 
 /** `text` cut to at most `max` UTF-16 units (never inside a character), marked with `…` when cut. */
