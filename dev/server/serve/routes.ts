@@ -4,7 +4,8 @@ import definition from '../../../src'
 import type { Settings } from '../../../src/generated-types'
 import { MONOREPO_DIRECTORY } from '../../constants'
 import { cleanMessage } from '../errors'
-import { redactDeep } from '../redact'
+import type { Recorded } from '../exchanges'
+import { redactDeep, type Secrets } from '../redact'
 import type { Runtime } from '../runtime'
 import { errorOutput, fieldsOf } from './errors'
 
@@ -60,6 +61,17 @@ export function authenticate(runtime: Runtime) {
   }
 }
 
+/** The CLI's answer to an action or delete call: its exchanges with FullStory, or `[errorOutput]`. */
+function answerWithExchanges(res: Response, ran: Recorded<unknown>, secrets: Secrets): void {
+  if (ran.failed) {
+    const output = errorOutput(ran.error, secrets)
+    res.locals.note = `error ${output.statusCode}`
+    res.json([output])
+    return
+  }
+  res.json(redactDeep(ran.exchanges, secrets))
+}
+
 export function runAction(runtime: Runtime, actionKey: string) {
   return async function performAction(req: Request, res: Response): Promise<void> {
     const body = bodyOf(req)
@@ -80,12 +92,7 @@ export function runAction(runtime: Runtime, actionKey: string) {
         await action.execute({ data: payload as JSONObject, settings, mapping, auth })
       }
     })
-    if (ran.failed) {
-      const output = errorOutput(ran.error, secrets)
-      res.locals.note = `error ${output.statusCode}`
-      return void res.json([output])
-    }
-    res.json(redactDeep(ran.exchanges, secrets))
+    answerWithExchanges(res, ran, secrets)
   }
 }
 
@@ -98,12 +105,7 @@ export function deleteUser(runtime: Runtime) {
     const ran = await runtime.run(async (destination) => {
       await destination.onDelete?.(payload, settings as unknown as JSONObject)
     })
-    if (ran.failed) {
-      const output = errorOutput(ran.error, secrets)
-      res.locals.note = `error ${output.statusCode}`
-      return void res.json([output])
-    }
-    res.json(redactDeep(ran.exchanges, secrets))
+    answerWithExchanges(res, ran, secrets)
   }
 }
 
