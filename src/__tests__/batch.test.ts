@@ -250,3 +250,32 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
     expect(JSON.stringify(multistatus[0])).toContain('Batch Size')
   })
 })
+
+describe('a job body with non-ASCII text', () => {
+  it('holds each row as the exact UTF-8 of its JSON, and keys the rows by that text', async () => {
+    const note = 'Größe 名字 😀'
+    const rows = [{ ...eventRow(0), properties: { note } }, eventRow(1), { ...eventRow(2), properties: { note } }]
+    const expectedBody = JSON.stringify({ requests: rows })
+    const rowKeys = rows.map((row, i) => expectedDeliveryKey(`m-${i}`, '/v2/events/batch', row))
+    let received: { length?: string; key?: string; body?: string } = {}
+    nock(API)
+      .post('/v2/events/batch')
+      .reply(function (_uri, body) {
+        const { headers } = this.req
+        const [length, key] = [headers['content-length'], headers['idempotency-key']].map(String)
+        received = { length, key, body: JSON.stringify(body) }
+        return [200, { job }]
+      })
+    const testDestination = createTestIntegration(definition)
+    await testDestination.testBatchAction('trackEvent', {
+      events: [track(0, { properties: { note } }), track(1), track(2, { properties: { note } })],
+      settings,
+      useDefaultMappings: true
+    })
+    expect(received).toEqual({
+      length: String(Buffer.byteLength(expectedBody, 'utf8')),
+      key: expectedJobKey('events', rowKeys),
+      body: expectedBody
+    })
+  })
+})

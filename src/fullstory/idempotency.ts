@@ -47,29 +47,45 @@ export interface KeyedBody {
 }
 
 /**
- * The body of one delivery as the bytes sent, with the delivery's Idempotency-Key:
- * `<message key>:<digest of endpoint and body>`, readable in FullStory's and our logs. A message key
- * that a header cannot carry as it is (non-ASCII, spaces, control characters, or too long) is folded
- * into the digest instead: `sha256-<hex>`. Deterministic.
+ * A delivery's Idempotency-Key: `<message key>:<digest of endpoint and body>`, readable in FullStory's
+ * and our logs. A message key that a header cannot carry as it is (non-ASCII, spaces, control
+ * characters, or too long) is folded into the digest instead: `sha256-<hex>`. Deterministic.
  *
- * The digest is of `<endpoint>\n<body>` (or `<key>\n<endpoint>\n<body>`) as UTF-8: one buffer,
- * hashed, whose tail is the body sent, so that the body is encoded once for both.
+ * The digest is of `<endpoint>\n<body>` (or `<key>\n<endpoint>\n<body>`) as UTF-8.
+ */
+interface KeyForm {
+  /** What the digest covers before the body. */
+  scope: string
+  /** The key from the digest's hex. */
+  key(digest: string): string
+}
+
+function keyForm(key: string, endpointPath: string): KeyForm {
+  if (key.length + 1 + SCOPE_DIGEST_LENGTH <= MAX_KEY_LENGTH && PLAIN_KEY.test(key)) {
+    return { scope: `${endpointPath}\n`, key: (digest) => `${key}:${digest.slice(0, SCOPE_DIGEST_LENGTH)}` }
+  }
+  return { scope: `${key}\n${endpointPath}\n`, key: (digest) => `sha256-${digest}` }
+}
+
+/**
+ * The body of one delivery as the bytes sent, with the delivery's Idempotency-Key (deliveryKey) when
+ * its message has a key: one buffer, the scope and the body, is encoded and hashed, and its tail is
+ * the body sent, so that the body is encoded once for both.
  */
 export function keyedBody(key: string | undefined, endpointPath: string, body: string): KeyedBody {
   if (key === undefined) return { body: Buffer.from(body, 'utf8') }
-  const readable = key.length + 1 + SCOPE_DIGEST_LENGTH <= MAX_KEY_LENGTH && PLAIN_KEY.test(key)
-  const scope = readable ? `${endpointPath}\n` : `${key}\n${endpointPath}\n`
-  const bytes = Buffer.from(scope + body, 'utf8')
-  const digest = sha256(bytes)
-  return {
-    body: bytes.subarray(Buffer.byteLength(scope, 'utf8')),
-    idempotencyKey: readable ? `${key}:${digest.slice(0, SCOPE_DIGEST_LENGTH)}` : `sha256-${digest}`
-  }
+  const form = keyForm(key, endpointPath)
+  const bytes = Buffer.from(form.scope + body, 'utf8')
+  return { body: bytes.subarray(Buffer.byteLength(form.scope, 'utf8')), idempotencyKey: form.key(sha256(bytes)) }
 }
 
-/** The Idempotency-Key of one delivery (see keyedBody). */
+/**
+ * The Idempotency-Key of one delivery (see KeyForm), from its body's text: for a batch row, whose
+ * bytes are written once, straight into the job's body (batch.ts).
+ */
 export function deliveryKey(key: string, endpointPath: string, body: string): string {
-  return keyedBody(key, endpointPath, body).idempotencyKey as string
+  const form = keyForm(key, endpointPath)
+  return form.key(sha256(form.scope + body))
 }
 
 /**
