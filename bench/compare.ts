@@ -17,14 +17,19 @@ import type { CapturedRequest } from './simulator-protocol'
  *    differs.
  * 2. Gain: CPU per event of each build on each path, chunk by chunk (1,000 events), each chunk through
  *    both builds one right after the other; after / before over all the chunk pairs pooled, with the
- *    middle half of the pairs' own ratios beside it.
+ *    middle half of the pairs' own ratios and each process set's pooled ratio beside it. As in
+ *    bench/run.ts, the rounds are shared out among sets of processes started one after the other
+ *    (COMPARE_FORKS, default 4), each warmed up by a round of its own: two processes of one build
+ *    differ by several percent for their whole life. `compare.ts dist dist` shows how far apart two
+ *    builds that are the same come out (docs/benchmarks.md).
  *
  *   cp -r dist /tmp/before/dist && ln -s "$PWD/node_modules" /tmp/before/node_modules
  *   ...change src/, npm run build...
  *   node -r ts-node/register/transpile-only bench/compare.ts /tmp/before/dist [dist]
  */
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 8
+const FORKS = Math.max(1, Math.min(Number(process.env.COMPARE_FORKS) || 4, ROUNDS))
 /** The paths timed; `COMPARE_PATHS=single,batch,floor,batch-floor` for others (floors: changes to the fields). */
 const PATHS = (process.env.COMPARE_PATHS ?? 'single,batch').split(',') as Path[]
 const GATED_PATHS: ('single' | 'batch')[] = ['single', 'batch']
@@ -84,41 +89,66 @@ async function main(): Promise<void> {
     return child
   }
   try {
-    const builds: Builds = {
+    const startBuilds = async (): Promise<Builds> => ({
       single: { before: await start(before), after: await start(after) },
       batch: { before: await start(before), after: await start(after) }
-    }
-    const compared = await sameRequests(sim, builds)
+    })
+    type Runs = { before: Measurement[]; after: Measurement[] }
+    const pairs: Record<string, Runs & { ratios: number[]; byFork: Runs[] }> = {}
+    const first = await startBuilds()
+    const counts = first.single.before.counts
+    const compared = await sameRequests(sim, first)
     process.stdout.write(
       `same requests, byte for byte: ${compared} requests of each build (method, path, headers, body)\n`
     )
-
-    // Chunk by chunk, each chunk through both builds one right after the other (the first alternating).
-    const pairs: Record<string, { before: Measurement[]; after: Measurement[]; ratios: number[] }> = {}
     let turn = 0
-    for (let round = 0; round < ROUNDS; round++) {
+    let round = 0
+    // One set of processes at a time (as in bench/run.ts), each warmed up on its paths, then given
+    // its share of the rounds; chunk by chunk, each chunk through both builds one right after the
+    // other, the first alternating.
+    for (let fork = 0; fork < FORKS; fork++) {
+      const builds = fork === 0 ? first : await startBuilds()
+      // A warm-up round, not measured: a young process spends more per event.
       for (const set of EVENT_SETS) {
-        for (let chunk = 0; chunk < chunkCount(builds.single.before.counts[set]); chunk++) {
+        for (let chunk = 0; chunk < chunkCount(counts[set]); chunk++) {
           for (const path of PATHS) {
-            const key = `${path} ${set}`
             const { before: b, after: a } = builds[familyOf(path)]
-            const order = turn++ % 2 ? [a, b] : [b, a]
-            const measured = new Map<DestinationChild, Measurement>()
-            for (const build of order) {
-              await sim.reset()
-              measured.set(build, (await build.run(set, path, { chunk })).measured)
-            }
-            const [x, y] = [measured.get(b) as Measurement, measured.get(a) as Measurement]
-            const entry = (pairs[key] ??= { before: [], after: [], ratios: [] })
-            entry.before.push(x)
-            entry.after.push(y)
-            entry.ratios.push(cpuPerItem(y) / cpuPerItem(x))
+            for (const build of [b, a]) await build.run(set, path, { chunk })
           }
         }
       }
+      for (const end = Math.round(((fork + 1) * ROUNDS) / FORKS); round < end; round++) {
+        for (const set of EVENT_SETS) {
+          for (let chunk = 0; chunk < chunkCount(counts[set]); chunk++) {
+            for (const path of PATHS) {
+              const key = `${path} ${set}`
+              const { before: b, after: a } = builds[familyOf(path)]
+              const order = turn++ % 2 ? [a, b] : [b, a]
+              const measured = new Map<DestinationChild, Measurement>()
+              for (const build of order) {
+                await sim.reset()
+                measured.set(build, (await build.run(set, path, { chunk })).measured)
+              }
+              const [x, y] = [measured.get(b) as Measurement, measured.get(a) as Measurement]
+              const entry = (pairs[key] ??= {
+                before: [],
+                after: [],
+                ratios: [],
+                byFork: Array.from({ length: FORKS }, () => ({ before: [], after: [] }))
+              })
+              for (const runs of [entry, entry.byFork[fork]]) {
+                runs.before.push(x)
+                runs.after.push(y)
+              }
+              entry.ratios.push(cpuPerItem(y) / cpuPerItem(x))
+            }
+          }
+        }
+      }
+      for (const family of Object.values(builds)) for (const child of Object.values(family)) await child.close()
     }
     process.stdout.write(`before ${before}\nafter  ${after}\n`)
-    for (const [key, { before: x, after: y, ratios }] of Object.entries(pairs)) {
+    for (const [key, { before: x, after: y, ratios, byFork }] of Object.entries(pairs)) {
       // Pooled: all chunks' CPU of one build against the other's (as bench/report.ts judges).
       const [was, is] = [cpuPerItem(total(x)), cpuPerItem(total(y))]
       const change = (is / was - 1) * 100
@@ -129,7 +159,10 @@ async function main(): Promise<void> {
           } chunk pairs pooled, the pairs' middle half ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(
             ratios,
             0.75
-          ).toFixed(3)})\n`
+          ).toFixed(3)}; by process set ${byFork
+            .filter((runs) => runs.before.length > 0)
+            .map((runs) => (cpuPerItem(total(runs.after)) / cpuPerItem(total(runs.before))).toFixed(3))
+            .join(', ')})\n`
       )
     }
   } finally {

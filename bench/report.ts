@@ -36,6 +36,8 @@ export interface OurRun extends SideRun {
 export interface ChunkRun {
   set: EventSet
   chunk: number
+  /** The set of processes it ran in (bench/run.ts, `Fork`). */
+  fork: number
   /** The destination whose single events went first. */
   first: SideName
   ours: OurRun
@@ -53,6 +55,8 @@ export interface Results {
   counts: Record<EventSet, number>
   /** Each round: every chunk of every set. */
   rounds: ChunkRun[][]
+  /** Sets of processes the rounds were shared out among, one set after the other (bench/run.ts). */
+  forks: number
   profiles: { single: ProfileShares; batch: ProfileShares; singleRepeats: number; batchRepeats: number }
   cold: { ours: ColdStart; published?: ColdStart }
   seconds: number
@@ -69,12 +73,15 @@ const pct = (n: number) => `${(n * 100).toFixed(1)}%`
  * pooled ratio, all pairs' CPU (or events per second) on one side against all of the other's, and
  * the middle half of the pairs' own ratios beside it. Pooled, not a median of the pairs: garbage
  * collection lands in some chunks and not others, a real cost that a median would leave out.
+ * Beside them, the pooled ratio of each set of processes: how far one process pair alone would
+ * have put it.
  */
 interface Ratio {
   pooled: number
   low: number
   high: number
   pairs: number
+  byFork: number[]
 }
 
 function ratio(
@@ -82,21 +89,31 @@ function ratio(
   pick: (chunk: ChunkRun) => [Measurement, Measurement] | undefined,
   per: (m: Measurement) => number
 ): Ratio | undefined {
-  const pairs = chunks.flatMap((chunk) => {
+  const forked = chunks.flatMap((chunk) => {
     const pair = pick(chunk)
-    return pair ? [pair] : []
+    return pair ? [{ fork: chunk.fork, pair }] : []
   })
-  if (pairs.length === 0) return undefined
+  if (forked.length === 0) return undefined
+  const pairs = forked.map(({ pair }) => pair)
   const values = pairs.map(([a, b]) => per(a) / per(b))
-  const pooled = per(total(pairs.map(([a]) => a))) / per(total(pairs.map(([, b]) => b)))
-  return { pooled, low: quantile(values, 0.25), high: quantile(values, 0.75), pairs: pairs.length }
+  const pooledOf = (of: [Measurement, Measurement][]) =>
+    per(total(of.map(([a]) => a))) / per(total(of.map(([, b]) => b)))
+  const forks = [...new Set(forked.map(({ fork }) => fork))].sort((a, b) => a - b)
+  const byFork = forks.map((fork) => pooledOf(forked.filter((f) => f.fork === fork).map(({ pair }) => pair)))
+  return {
+    pooled: pooledOf(pairs),
+    low: quantile(values, 0.25),
+    high: quantile(values, 0.75),
+    pairs: pairs.length,
+    byFork
+  }
 }
 
 const showRatio = (r: Ratio | undefined) =>
   r
     ? `**${two(r.pooled)}x** (${plural(r.pairs, 'chunk pair')} pooled; the pairs' middle half ${two(r.low)}x to ${two(
         r.high
-      )}x)`
+      )}x${r.byFork.length > 1 ? `; by process set ${r.byFork.map((x) => `${two(x)}x`).join(', ')}` : ''})`
     : 'n/a'
 
 interface Row {
@@ -324,7 +341,10 @@ function environment(results: Results): string[] {
       'round'
     )} of ${int(
       CHUNK
-    )}-event chunks, each chunk through every variant in turn (single events of both, the one going first alternating; our batch; the floors); our single events and our batch path each in a process of their own.`,
+    )}-event chunks, each chunk through every variant in turn (single events of both, the one going first alternating; our batch; the floors); our single events and our batch path each in a process of their own; ${plural(
+      results.forks,
+      'set'
+    )} of such processes one after the other, each warmed up and then given its share of the rounds in order.`,
     publishedLine(results),
     ...validationLines(results)
   ]
@@ -332,7 +352,7 @@ function environment(results: Results): string[] {
 
 function perRoundTable(results: Results): string[] {
   const head =
-    '| round | set | published µs/event | ours µs/event | ratio | ours batch µs/event | batch / their single | published events/s | ours events/s |'
+    '| round | process set | set | published µs/event | ours µs/event | ratio | ours batch µs/event | batch / their single | published events/s | ours events/s |'
   const lines = [
     head,
     `| ${head
@@ -351,9 +371,11 @@ function perRoundTable(results: Results): string[] {
       const batch = total(of.map((c) => c.ours.batch))
       const p = theirs ? cpuPerItem(theirs) : NaN
       lines.push(
-        `| ${i + 1} | ${set} | ${int(p)} | ${int(cpuPerItem(ours))} | ${two(cpuPerItem(ours) / p)}x | ${int(
-          cpuPerItem(batch)
-        )} | ${two(cpuPerItem(batch) / p)}x | ${int(theirs ? perSecond(theirs) : NaN)} | ${int(perSecond(ours))} |`
+        `| ${i + 1} | ${(of[0]?.fork ?? 0) + 1} | ${set} | ${int(p)} | ${int(cpuPerItem(ours))} | ${two(
+          cpuPerItem(ours) / p
+        )}x | ${int(cpuPerItem(batch))} | ${two(cpuPerItem(batch) / p)}x | ${int(
+          theirs ? perSecond(theirs) : NaN
+        )} | ${int(perSecond(ours))} |`
       )
     }
   })
