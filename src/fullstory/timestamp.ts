@@ -67,16 +67,40 @@ function fromIso(text: string): string | undefined {
   return isValid(date) ? toIso(date.getTime()) : undefined
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** The number written by `count` decimal digits of `text` from `at`, or -1 when one is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
+  }
+  return value
+}
+
 /**
  * True when `text` is already what this module sends: `Date#toISOString`'s form of a real instant
- * (`2024-05-01T12:00:00.000Z`, what Segment's libraries send). Such a text comes back unchanged from
- * the full parse below, so it is sent as it is. A date that does not exist (`2024-02-30`) is rolled
- * over by `Date.parse`, so it fails the comparison and takes the full parse, which leaves it out.
+ * (`2024-05-01T12:00:00.000Z`, what Segment's libraries send), which the full parse below would give
+ * back unchanged, so it is sent as it is. Checked field by field, calendar included (`2024-02-30`,
+ * hour 24, a leap second `:60` are not), without building a Date: this runs for every event and for
+ * every property value of this length.
  */
 export function isCanonical(text: string): boolean {
   if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return false
-  const time = Date.parse(text)
-  return !Number.isNaN(time) && new Date(time).toISOString() === text
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return false
+  if (text[19] !== '.' || digitsAt(text, 20, 3) < 0) return false
+  const year = digitsAt(text, 0, 4)
+  const month = digitsAt(text, 5, 2)
+  const day = digitsAt(text, 8, 2)
+  const hour = digitsAt(text, 11, 2)
+  const minute = digitsAt(text, 14, 2)
+  const second = digitsAt(text, 17, 2)
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return false
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])
 }
 
 /**

@@ -1,7 +1,7 @@
 import { execFile } from 'child_process'
 import path from 'path'
 import fc from 'fast-check'
-import { parseTimestamp, SECONDS_LIMIT } from '../timestamp'
+import { isCanonical, parseTimestamp, SECONDS_LIMIT } from '../timestamp'
 
 // The Timestamp field -> FullStory's `timestamp`: Unix time for numbers and numeric strings, strict
 // ISO-8601 otherwise, a zone-less date-time read as UTC, impossible dates left out, and the same
@@ -127,6 +127,43 @@ describe('properties', () => {
         expect(parseTimestamp(iso.slice(0, -1))).toBe(iso)
       })
     )
+  })
+
+  it('isCanonical says yes exactly when Date.parse and toISOString give the text back', () => {
+    const roundTrips = (text: string) => {
+      const time = Date.parse(text)
+      return !Number.isNaN(time) && new Date(time).toISOString() === text
+    }
+    const pad = (n: number, width: number) => String(n).padStart(width, '0')
+    // Fields in and just outside their ranges (month 0 and 13, day 0 to 32, hour 24, second 60).
+    const canonicalShape = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 999 })
+      )
+      .map(
+        ([y, mo, d, h, mi, s, ms]) =>
+          `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}Z`
+      )
+    // The same texts with one character replaced, and real instants.
+    const mutated = fc
+      .tuple(canonicalShape, fc.integer({ min: 0, max: 23 }), fc.constantFrom(...'0123456789-:.TtZz +/٣'))
+      .map(([text, at, char]) => text.slice(0, at) + char + text.slice(at + 1))
+    const real = instant.map((ms) => new Date(ms).toISOString())
+    fc.assert(
+      fc.property(fc.oneof(canonicalShape, mutated, real), (text) => {
+        expect(isCanonical(text)).toBe(roundTrips(text))
+      }),
+      { numRuns: 5000 }
+    )
+    for (const text of ['2024-02-29T12:00:00.000Z', '2023-02-29T12:00:00.000Z', '1900-02-29T00:00:00.000Z']) {
+      expect(isCanonical(text)).toBe(roundTrips(text))
+    }
   })
 
   it('a numeric string is read exactly like the number it spells', () => {
