@@ -146,7 +146,7 @@ function audienceMetadata(definition: DestinationDefinition<unknown>) {
   const mode = config.mode as { type: string; full_audience_sync?: boolean }
   return {
     mode: mode.type === 'synced' ? { type: 'synced', full_audience_sync: mode.full_audience_sync ?? false } : mode,
-    audienceFields: settingsMetadata((audience.audienceFields ?? {})),
+    audienceFields: settingsMetadata(audience.audienceFields ?? {}),
     supportsAudienceFunctions: typeof config.createAudience === 'function' && typeof config.getAudience === 'function'
   }
 }

@@ -72,7 +72,8 @@ describe('docs/migrating.md shows every action key and field key', () => {
 
 describe('the repository stands alone', () => {
   // The team's working notes live outside the repository; nothing in it may send a reader there.
-  const outside = /(^|[^/A-Za-z-])(design|fullstory-api|actions-framework|published-destination)\.md|\.\.\/shared|\/work\/shared/
+  const outside =
+    /(^|[^/A-Za-z-])(design|fullstory-api|actions-framework|published-destination)\.md|\.\.\/shared|\/work\/shared/
   const skipped = new Set(['node_modules', 'dist', 'coverage', '.git'])
   function files(dir: string): string[] {
     return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
