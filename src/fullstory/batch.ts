@@ -106,8 +106,8 @@ const JOB_BODY_END = ']}'
  * The job's body, `{"requests":[<row>,<row>,...]}`, as UTF-8 bytes: each row's text encoded once,
  * straight into one buffer of the exact size. Joining a thousand rows' texts into one string and
  * encoding that took about eight times as long (docs/benchmarks.md). The size comes from the lengths
- * taken as each row was written: measuring a thousand texts again here, long out of the caches, took
- * as long as writing them.
+ * taken when each row's JSON was made (sendBatch): measuring a thousand texts again here, long out of
+ * the CPU's caches, took as long as writing them.
  */
 function jobBody(rows: readonly PendingRow<unknown>[]): Buffer {
   let size = JOB_BODY_START.length + JOB_BODY_END.length + Math.max(0, rows.length - 1)
