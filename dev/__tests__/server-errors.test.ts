@@ -1,6 +1,6 @@
 import { gzipSync } from 'zlib'
 import { startServer, type RunningServer } from '../server'
-import { MIN_PIECE } from '../server/redact'
+import { SECRET_PIECE_LENGTH } from '../../src/fullstory/redact'
 import { startSimulator, type Simulator } from '../simulator'
 import { call } from './helpers'
 
@@ -14,8 +14,8 @@ const basic = (writeKey: string) => ({ Authorization: `Basic ${Buffer.from(`${wr
 /** Every 8-character piece of `secret` that occurs in `text`. */
 function piecesIn(text: string, secret: string): string[] {
   const found: string[] = []
-  for (let i = 0; i + MIN_PIECE <= secret.length; i++) {
-    const piece = secret.slice(i, i + MIN_PIECE)
+  for (let i = 0; i + SECRET_PIECE_LENGTH <= secret.length; i++) {
+    const piece = secret.slice(i, i + SECRET_PIECE_LENGTH)
     if (text.includes(piece)) found.push(piece)
   }
   return found

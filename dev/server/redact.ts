@@ -1,4 +1,4 @@
-import { redactPieces, SECRET_PIECE_LENGTH } from '../../src/fullstory/redact'
+import { redactPieces, type Secrets } from '../../src/fullstory/redact'
 
 /**
  * Keeps secrets (API keys, write keys) out of every answer and log line of the local server: each
@@ -7,10 +7,7 @@ import { redactPieces, SECRET_PIECE_LENGTH } from '../../src/fullstory/redact'
  */
 export const REDACTED = '[redacted]'
 
-/** Pieces shorter than this are not looked for (they would match ordinary words). */
-export const MIN_PIECE = SECRET_PIECE_LENGTH
-
-export type Secrets = readonly (string | undefined)[]
+export type { Secrets }
 
 /** `text` with every secret and every 8-character piece of one replaced. */
 export function redact(text: string, secrets: Secrets): string {

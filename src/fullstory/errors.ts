@@ -6,7 +6,7 @@ import {
   RetryableError,
   type ModifiedResponse
 } from '@segment/actions-core'
-import { redactPieces, SECRET_PIECE_LENGTH } from './redact'
+import { redactPieces } from './redact'
 
 /**
  * FullStory's answers turned into actions-core errors: one table (docs/troubleshooting.md lists
@@ -29,7 +29,7 @@ import { redactPieces, SECRET_PIECE_LENGTH } from './redact'
  * Segment retries by status: 408, 423, 429 and every 5xx but 501 (actions-core's error handling).
  * An error's code is FullStory's when it sent one, else actions-core's for the status
  * (getErrorCodeFromHttpStatus: FORBIDDEN, NOT_FOUND, ...). Every message quotes FullStory's `code`
- * and `message`, and never contains the API key nor any piece of it of KEY_PIECE_LENGTH characters
+ * and `message`, and never contains the API key nor any piece of it of SECRET_PIECE_LENGTH (redact.ts) characters
  * or more (see `redactApiKey`).
  */
 
@@ -65,9 +65,6 @@ const MAX_QUOTED_CODE = 100
 
 /** What a FullStory error code looks like; anything else is quoted but not used as the error's code. */
 const CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/
-
-/** The shortest piece of the API key that is redacted wherever it appears (redact.ts). */
-export const KEY_PIECE_LENGTH = SECRET_PIECE_LENGTH
 
 const REDACTED = '[redacted API key]'
 
@@ -109,7 +106,7 @@ export function retryAfterSeconds(header: string | null | undefined, now = Date.
 }
 
 /**
- * `text` with every piece of the API key KEY_PIECE_LENGTH characters or longer (the whole key
+ * `text` with every piece of the API key SECRET_PIECE_LENGTH characters or longer (the whole key
  * included, as sent: api-key.ts trims it, and as percent-encoded) replaced by `[redacted API key]`.
  * A key shorter than that is redacted whole.
  */

@@ -8,11 +8,14 @@
 /** The length of the pieces looked for; a secret shorter than this is looked for whole. */
 export const SECRET_PIECE_LENGTH = 8
 
+/** The secrets to hide; unset ones are skipped. */
+export type Secrets = readonly (string | undefined)[]
+
 /**
  * `text` with every piece of the secrets hidden: a run of hidden characters becomes one `label`.
  * Each distinct piece is looked for with `indexOf`, so a long text costs a few native scans.
  */
-export function redactPieces(text: string, secrets: readonly (string | undefined)[], label: string): string {
+export function redactPieces(text: string, secrets: Secrets, label: string): string {
   if (!text) return text
   const pieces = new Set<string>()
   for (const secret of secrets) {

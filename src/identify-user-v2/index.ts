@@ -5,12 +5,6 @@ import { identifyFields } from '../identify-user'
 import type { Payload as IdentifyPayload } from '../identify-user/generated-types'
 import type { Payload } from './generated-types'
 
-/**
- * Identify User under the field keys of the published destination's Identify User V2, so that the
- * subscriptions saved against it keep working: `uid` for User ID and `properties` for Traits. Hidden:
- * new mappings use Identify User.
- */
-
 /** The payload in Identify User's vocabulary: the same builders then serve both actions. */
 export function fromV2({ uid, properties, ...rest }: Payload): IdentifyPayload {
   return { ...rest, userId: uid, traits: properties }
@@ -18,6 +12,11 @@ export function fromV2({ uid, properties, ...rest }: Payload): IdentifyPayload {
 
 const { userId, anonymousId, displayName, email, traits, ...laterFields } = identifyFields
 
+/**
+ * Identify User under the field keys of the published destination's Identify User V2, so that the
+ * subscriptions saved against it keep working: `uid` for User ID and `properties` for Traits. Hidden:
+ * new mappings use Identify User.
+ */
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Identify User V2',
   description:

@@ -11,11 +11,11 @@ import fc from 'fast-check'
 import {
   failureFromNetworkError,
   failureFromResponse,
-  KEY_PIECE_LENGTH,
   redactApiKey,
   retryAfterSeconds,
   type Operation
 } from '../errors'
+import { SECRET_PIECE_LENGTH } from '../redact'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.secret-key-that-must-not-leak'
@@ -188,10 +188,10 @@ describe('retryAfterSeconds', () => {
   })
 })
 
-/** The first piece of `key` KEY_PIECE_LENGTH characters long that `text` holds, if any. */
+/** The first piece of `key` SECRET_PIECE_LENGTH characters long that `text` holds, if any. */
 function keyPieceIn(text: string, key: string): string | undefined {
-  for (let at = 0; at + KEY_PIECE_LENGTH <= key.length; at++) {
-    const piece = key.slice(at, at + KEY_PIECE_LENGTH)
+  for (let at = 0; at + SECRET_PIECE_LENGTH <= key.length; at++) {
+    const piece = key.slice(at, at + SECRET_PIECE_LENGTH)
     if (text.includes(piece)) return piece
   }
   return undefined
@@ -311,7 +311,7 @@ describe('redactApiKey', () => {
 
   it('whatever the text around them, no piece of 8 characters of the key remains', () => {
     const piece = fc
-      .tuple(fc.nat(key.length - KEY_PIECE_LENGTH), fc.integer({ min: KEY_PIECE_LENGTH, max: key.length }))
+      .tuple(fc.nat(key.length - SECRET_PIECE_LENGTH), fc.integer({ min: SECRET_PIECE_LENGTH, max: key.length }))
       .map(([start, length]) => key.slice(start, start + length))
     fc.assert(
       fc.property(
