@@ -5,9 +5,10 @@ import { sep } from 'path'
  * A CPU profile of a run (V8's sampling profiler, through `inspector`), and each sample attributed to
  * its owner: the nearest frame, from the sampled function up the stack, that is the destination's
  * own (the directories `ownCode` names: for ours, dist/ and the libraries only our code calls) or
- * the framework's (actions-core and what it uses: ajv, the request client, node-fetch, FQL). Node internals and V8 builtins belong to whoever called them. Samples
- * with no owner on the stack (socket reads, timers, the bench's own loop) count as "runtime";
- * garbage collection and idle time are kept apart.
+ * the framework's (actions-core and what it uses: ajv, the request client, node-fetch, FQL). Node
+ * internals and V8 builtins belong to whoever called them. Samples with no owner on the stack (socket
+ * reads, timers, the bench's own loop) count as "runtime"; garbage collection and idle time are kept
+ * apart.
  *
  * Each sample counts once. (Weighting samples by the time to the next one, as DevTools does, charges
  * a whole preemption of the process by another one to whatever function happened to be running: on a

@@ -14,8 +14,9 @@ import { startSimulatorChild, type SimulatorChild } from './simulator-child'
  * `npm run bench`: our destination side by side with Segment's published FullStory destination
  * (installed on demand outside the repository, bench/published.ts), each in processes of its own
  * (bench/destination-process.ts; ours in two, see `Ours`) so that each is charged only its own CPU,
- * all sending to the same stand-in FullStory in another process (bench/stand-in.ts). Same events (bench/events.ts), each
- * destination's presets as subscriptions, the rounds alternating which destination goes first.
+ * all sending to the same stand-in FullStory in another process (bench/stand-in.ts). Same events
+ * (bench/events.ts), each destination's presets as subscriptions, the rounds alternating which
+ * destination goes first.
  * Then our batch path, CPU profiles of our single-event and batch paths, and cold starts; the table
  * shows each figure against its target (bench/targets.ts) and goes into docs/benchmarks.md.
  *
