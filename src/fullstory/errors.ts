@@ -29,8 +29,8 @@ import { redactPieces } from './redact'
  * Segment retries by status: 408, 423, 429 and every 5xx but 501 (actions-core's error handling).
  * An error's code is FullStory's when it sent one, else actions-core's for the status
  * (getErrorCodeFromHttpStatus: FORBIDDEN, NOT_FOUND, ...). Every message quotes FullStory's `code`
- * and `message`, and never contains the API key nor any piece of it of SECRET_PIECE_LENGTH (redact.ts) characters
- * or more (see `redactApiKey`).
+ * and `message`, and never contains the API key nor any piece of it SECRET_PIECE_LENGTH characters
+ * long or longer (redact.ts; see `redactApiKey`).
  */
 
 /** What the destination was doing; errors say it in words and name the key role it needs. */
