@@ -279,7 +279,6 @@ async function main(): Promise<void> {
     const results: Results = {
       published,
       ...validation,
-      counts: validation.counts,
       rounds,
       forks: FORKS,
       profiles,
