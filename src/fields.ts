@@ -1,5 +1,5 @@
 import type { InputField } from '@segment/actions-core'
-import { DEFAULT_JOB_ROWS, MAX_JOB_ROWS, MIN_JOB_ROWS } from './fullstory/batch'
+import { DEFAULT_JOB_ROWS, MAX_JOB_ROWS, MIN_JOB_ROWS } from './api/batch'
 
 /**
  * Fields every action shares, defined once. Keys are camelCase, as the published destination's are,

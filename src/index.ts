@@ -1,14 +1,14 @@
 import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
 import type { Settings } from './generated-types'
-import { authHeaders, callFullStory, endpoints } from './fullstory/api'
-import { deleteUser } from './fullstory/users'
+import { callFullStory, endpoints } from './api/client'
+import { deleteUser } from './api/users'
 import identifyUser from './identify-user'
 import identifyUserV2 from './identify-user-v2'
 import trackEvent from './track-event'
 import trackEventV2 from './track-event-v2'
 
 const destination: DestinationDefinition<Settings> = {
-  name: 'FullStory Cloud Mode (Actions)',
+  name: 'Fullstory Cloud Mode (Actions)',
   slug: 'actions-fullstory-cloud',
   mode: 'cloud',
   description:
@@ -29,8 +29,6 @@ const destination: DestinationDefinition<Settings> = {
     },
     testAuthentication: (request, { settings }) => callFullStory(request, endpoints.me, { apiKey: settings.apiKey })
   },
-
-  extendRequest: ({ settings }) => ({ headers: authHeaders(settings.apiKey) }),
 
   onDelete: (request, { settings, payload }) => deleteUser(request, settings.apiKey, payload.userId ?? undefined),
 

@@ -96,7 +96,7 @@ describe('the repository stands alone', () => {
 
 describe('docs/troubleshooting.md covers every error the destination raises', () => {
   const guide = read('docs/troubleshooting.md').replace(/`/g, '')
-  const errors = read('src/fullstory/errors.ts')
+  const errors = read('src/api/errors.ts')
 
   const classes = [...new Set([...errors.matchAll(/new (\w+Error)\(/g)].map((match) => match[1]))]
   it.each(classes)('the class %s', (name) => {

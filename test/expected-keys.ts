@@ -1,5 +1,5 @@
 // The tests' own digest of the exact bytes sent, so that Idempotency-Keys are checked independently of
-// src/fullstory/idempotency.ts. Keys are not personal data: the PII hashing rule does not apply.
+// src/api/idempotency.ts. Keys are not personal data: the PII hashing rule does not apply.
 // eslint-disable-next-line no-restricted-syntax -- see above
 import { createHash } from 'crypto'
 

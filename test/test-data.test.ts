@@ -1,6 +1,6 @@
 import type { ActionDefinition, DestinationDefinition } from '@segment/actions-core'
 import { generateTestData } from './test-data'
-import { PROPERTY_TYPES } from '../src/fullstory/properties'
+import { PROPERTY_TYPES } from '../src/api/properties'
 
 const destination = {
   name: 'Generator Example',

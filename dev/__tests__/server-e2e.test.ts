@@ -4,7 +4,7 @@ import { startSimulator, type Simulator } from '../simulator'
 import { call } from './helpers'
 
 // End to end: Segment HTTP tracking calls and the CLI's `serve` calls into the local server,
-// through the destination (presets, mappings, actions, src/fullstory/), into the FullStory simulator.
+// through the destination (presets, mappings, actions, src/api/), into the FullStory simulator.
 
 let sim: Simulator
 let server: RunningServer

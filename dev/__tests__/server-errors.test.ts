@@ -1,6 +1,6 @@
 import { gzipSync } from 'zlib'
 import { startServer, type RunningServer } from '../server'
-import { SECRET_PIECE_LENGTH } from '../../src/fullstory/redact'
+import { SECRET_PIECE_LENGTH } from '../../src/api/redact'
 import { startSimulator, type Simulator } from '../simulator'
 import { call } from './helpers'
 

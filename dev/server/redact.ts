@@ -1,9 +1,9 @@
-import { redactPieces, type Secrets } from '../../src/fullstory/redact'
+import { redactPieces, type Secrets } from '../../src/api/redact'
 
 /**
  * Keeps secrets (API keys, write keys) out of every answer and log line of the local server: each
  * secret, and any piece of it 8 characters or longer, becomes `[redacted]` (the destination's own
- * rule for its API key, src/fullstory/redact.ts).
+ * rule for its API key, src/api/redact.ts).
  */
 export const REDACTED = '[redacted]'
 

@@ -1,4 +1,4 @@
-import { FULLSTORY_API_URL } from '../../src/fullstory/api'
+import { FULLSTORY_API_URL } from '../../src/api/client'
 import { DEV_API_KEY } from '../constants'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator'
 
@@ -6,7 +6,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../simula
  * Where the server delivers: `fullstoryUrl` when given (with `apiKey`, else the dev key); else
  * FullStory itself when `apiKey` is given; else a simulator it starts on an ephemeral port, which
  * accepts the dev key. The destination is pointed there through `FULLSTORY_API_URL`
- * (src/fullstory/api.ts), a process-wide variable: one server per process.
+ * (src/api/api.ts), a process-wide variable: one server per process.
  */
 export interface Target {
   kind: 'own simulator' | 'FullStory' | 'given URL'

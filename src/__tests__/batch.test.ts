@@ -2,7 +2,7 @@ import nock from 'nock'
 import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import definition from '../index'
 import type { Settings } from '../generated-types'
-import { MAX_JOB_ROWS } from '../fullstory/batch'
+import { MAX_JOB_ROWS } from '../api/batch'
 import { expectedDeliveryKey, expectedJobKey } from '../../test/expected-keys'
 
 const API = 'https://api.fullstory.com'

@@ -1,6 +1,6 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
-import { upsertUser, upsertUsers } from '../fullstory/users'
+import { upsertUser, upsertUsers } from '../api/users'
 import { identifyFields } from '../identify-user'
 import type { Payload as IdentifyPayload } from '../identify-user/generated-types'
 import type { Payload } from './generated-types'

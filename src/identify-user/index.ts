@@ -1,6 +1,6 @@
 import type { ActionDefinition, InputField } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
-import { upsertUser, upsertUsers } from '../fullstory/users'
+import { upsertUser, upsertUsers } from '../api/users'
 import { batchingFields, idempotencyKey, propertyTypes } from '../fields'
 import type { Payload } from './generated-types'
 

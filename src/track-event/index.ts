@@ -1,6 +1,6 @@
 import type { ActionDefinition, InputField } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
-import { sendEvent, sendEvents } from '../fullstory/events'
+import { sendEvent, sendEvents } from '../api/events'
 import { batchingFields, idempotencyKey, propertyTypes } from '../fields'
 import type { Payload } from './generated-types'
 

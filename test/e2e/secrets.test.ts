@@ -248,7 +248,7 @@ describe('snapshots', () => {
 
 describe('FullStory answers that hold the key or pieces of it', () => {
   // Not only the whole key: no piece of it 8 characters long may reach an error's message, code or
-  // stack, a result, the local server's answer or its log (src/fullstory/errors.ts redacts every
+  // stack, a result, the local server's answer or its log (src/api/errors.ts redacts every
   // quoted FullStory text before cutting it to length).
   const PIECE = 8
   const pieces = [...new Set([API_KEY, encodeURIComponent(API_KEY)])].flatMap((form) =>

@@ -1,4 +1,4 @@
-import { retryAfterSeconds } from '../../../src/fullstory/errors'
+import { retryAfterSeconds } from '../../../src/api/errors'
 import type { Exchange } from '../exchanges'
 
 /**

@@ -10,7 +10,7 @@ import {
 } from '@segment/actions-core'
 import definition from '../../index'
 import type { Settings } from '../../generated-types'
-import { buildUserRequest } from '../../fullstory/users'
+import { buildUserRequest } from '../../api/users'
 import { expectedDeliveryKey } from '../../../test/expected-keys'
 
 const API = 'https://api.fullstory.com'

@@ -5,7 +5,7 @@ import {
   type JSONLikeObject,
   type RequestClient
 } from '@segment/actions-core'
-import { callFullStory, endpoints } from './api'
+import { callFullStory, endpoints } from './client'
 import { deliveryKey, jobKey } from './idempotency'
 import type { BatchJobResponse } from './types'
 

@@ -1,6 +1,6 @@
 import { PayloadValidationError, type ModifiedResponse, type RequestClient } from '@segment/actions-core'
 import type { Payload as TrackPayload } from '../track-event/generated-types'
-import { callFullStory, delivery, endpoints } from './api'
+import { callFullStory, delivery, endpoints } from './client'
 import { sendBatch } from './batch'
 import { buildEventContext } from './context'
 import { hasFullStoryCode } from './errors'

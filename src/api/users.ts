@@ -1,7 +1,7 @@
 import { PayloadValidationError, type RequestClient } from '@segment/actions-core'
 import { sendBatch } from './batch'
 import type { Payload as IdentifyPayload } from '../identify-user/generated-types'
-import { callFullStory, delivery, endpoints } from './api'
+import { callFullStory, delivery, endpoints } from './client'
 import { longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH } from './limits'
 import { messageKey } from './idempotency'
 import { normalizeProperties } from './properties'

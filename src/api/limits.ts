@@ -47,3 +47,6 @@ export function characterCount(text: string): number {
 export function longerThan(text: string, max: number): boolean {
   return text.length > max && characterCount(text) > max
 }
+
+/** Ours: the largest answer read; FullStory's are small (a page of a job's errors holds its refused rows). */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024

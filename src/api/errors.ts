@@ -7,30 +7,11 @@ import {
   type ModifiedResponse
 } from '@segment/actions-core'
 import { redactPieces } from './redact'
+import { MAX_ANSWER_BYTES } from './limits'
 
 /**
- * FullStory's answers turned into actions-core errors: one table (docs/troubleshooting.md lists
- * every message; FullStory's error body `{code, message}` is shown on each endpoint's page, e.g.
- * https://developer.fullstory.com/server/users/delete-user/).
- *
- * | FullStory answer      | thrown                                          | retried by Segment |
- * | 400                   | IntegrationError 400 with FullStory's code      | no                 |
- * | 401                   | InvalidAuthenticationError                      | no                 |
- * | 403                   | IntegrationError 403 naming the role needed     | no                 |
- * | 404                   | IntegrationError 404 with troubleshooting text  | no                 |
- * | 409                   | RetryableError 423 (see below)                  | yes                |
- * | other 4xx             | IntegrationError with status and code           | no                 |
- * | 429                   | RetryableError 429 quoting Retry-After          | yes                |
- * | 501                   | APIError 501                                    | no                 |
- * | other 5xx             | RetryableError with the status                  | yes                |
- * | timeout               | RetryableError 408                              | yes                |
- * | connection failure    | RetryableError 503                              | yes                |
- *
- * Segment retries by status: 408, 423, 429 and every 5xx but 501 (actions-core's error handling).
- * An error's code is FullStory's when it sent one, else actions-core's for the status
- * (getErrorCodeFromHttpStatus: FORBIDDEN, NOT_FOUND, ...). Every message quotes FullStory's `code`
- * and `message`, and never contains the API key nor any piece of it SECRET_PIECE_LENGTH characters
- * long or longer (redact.ts; see `redactApiKey`).
+ * FullStory's answers turned into actions-core errors, one table: docs/troubleshooting.md. Every
+ * message quotes FullStory's `code` and `message`, and never the API key (redact.ts).
  */
 
 /** What the destination was doing; errors say it in words and name the key role it needs. */
@@ -105,14 +86,10 @@ export function retryAfterSeconds(header: string | null | undefined, now = Date.
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
 }
 
-/**
- * `text` with every piece of the API key SECRET_PIECE_LENGTH characters or longer (the whole key
- * included, as sent: api-key.ts trims it, and as percent-encoded) replaced by `[redacted API key]`.
- * A key shorter than that is redacted whole.
- */
+/** `text` without the API key, in any of the forms redact.ts looks for. */
 export function redactApiKey(text: string, apiKey: string | undefined): string {
   const key = apiKey?.trim()
-  return key ? redactPieces(text, [key, encodeURIComponent(key)], REDACTED) : text
+  return key ? redactPieces(text, [key], REDACTED) : text
 }
 
 /** `text` cut to at most `max` UTF-16 units (never inside a character), marked with `…` when cut. */
@@ -209,17 +186,43 @@ export function failureFromResponse(
   )
 }
 
-/** The error for a request that got no HTTP answer at all (timeout, reset, refused). */
+/** The error for a redirect: FullStory's API does not redirect, so it is not followed. */
+export function failureFromRedirect(
+  response: Pick<ModifiedResponse, 'status' | 'headers'>,
+  operation: Operation
+): Error {
+  let where = 'nowhere valid'
+  try {
+    where = new URL(response.headers?.get('location') ?? '').host || where
+  } catch {
+    // an unreadable Location says nothing more
+  }
+  return new RetryableError(
+    `FullStory's API answered ${response.status} redirecting to ${cut(where, MAX_QUOTED_CODE)} while trying to ` +
+      `${operations[operation].doing}; its API never redirects, so nothing was sent there (a proxy or DNS entry ` +
+      'between Segment and FullStory may be answering instead); Segment will retry.',
+    502
+  )
+}
+
+/** The error for a request that got no complete answer (timeout, reset, refused, an answer too large). */
 export function failureFromNetworkError(error: unknown, operation: Operation, apiKey?: string): Error {
   const { doing } = operations[operation]
   const err = error as { name?: string; code?: string; message?: string; type?: string }
-  // TimeoutError: actions-core's or api.ts's own; request-timeout / body-timeout: node-fetch's
-  const isTimeout =
-    err?.name === 'TimeoutError' ||
+  if (err?.type === 'max-size') {
+    return new RetryableError(
+      `FullStory's answer while trying to ${doing} was larger than ${MAX_ANSWER_BYTES} bytes, so it was not read; ` +
+        'Segment will retry.',
+      502
+    )
+  }
+  // Our deadline or another abort (AbortError, RequestTimeoutError, RequestClientError), or a timer's.
+  if (
+    ['AbortError', 'TimeoutError', 'RequestTimeoutError', 'RequestClientError'].includes(err?.name ?? '') ||
     err?.code === 'ETIMEDOUT' ||
     err?.type === 'request-timeout' ||
     err?.type === 'body-timeout'
-  if (isTimeout) {
+  ) {
     return new RetryableError(`FullStory did not answer in time while trying to ${doing}; Segment will retry.`, 408)
   }
   const reason = cut(redactApiKey(String(err?.code || err?.message || err), apiKey), MAX_QUOTED)

@@ -1,6 +1,5 @@
 import { InvalidAuthenticationError } from '@segment/actions-core'
-import { sendableApiKey } from '../api-key'
-import { authHeaders } from '../api'
+import { headers, sendableApiKey } from '../client'
 
 const KEY = 'na1.api-key-test-6b0e2c'
 
@@ -9,7 +8,7 @@ describe('sendableApiKey', () => {
     'sends %j as the key, without surrounding whitespace',
     (key) => {
       expect(sendableApiKey(key)).toBe(KEY)
-      expect(authHeaders(key).Authorization).toBe(`Basic ${KEY}`)
+      expect(headers(key).Authorization).toBe(`Basic ${KEY}`)
     }
   )
 

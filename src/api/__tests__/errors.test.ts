@@ -6,7 +6,7 @@ import {
   InvalidAuthenticationError,
   RetryableError
 } from '@segment/actions-core'
-import { authHeaders, callFullStory, endpoints, type Endpoint } from '../api'
+import { callFullStory, endpoints, headers, REQUEST_TIMEOUT_MS, type Endpoint } from '../client'
 import fc from 'fast-check'
 import {
   failureFromNetworkError,
@@ -19,11 +19,11 @@ import { SECRET_PIECE_LENGTH } from '../redact'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.secret-key-that-must-not-leak'
-const request = createRequestClient({ headers: authHeaders(apiKey) })
+const request = createRequestClient()
 
 async function failureOf(reply: (scope: nock.Interceptor) => nock.Scope, endpoint: Endpoint = endpoints.createEvent) {
   reply(nock(API).post(endpoint.path))
-  const error = await callFullStory(request, endpoint, { apiKey, body: '{"name":"x"}' }).then(
+  const error = await callFullStory(request, endpoint, { apiKey, body: Buffer.from('{"name":"x"}') }).then(
     () => undefined,
     (e: Error) => e
   )
@@ -35,12 +35,12 @@ async function failureOf(reply: (scope: nock.Interceptor) => nock.Scope, endpoin
 
 describe('callFullStory: FullStory answers -> actions-core errors (docs/troubleshooting.md)', () => {
   it('returns the response on 200, with the exact headers and body', async () => {
-    const scope = nock(API, { reqheaders: { ...authHeaders(apiKey), 'idempotency-key': 'k-1' } })
+    const scope = nock(API, { reqheaders: headers(apiKey, 'k-1') })
       .post('/v2/events', { name: 'x' })
       .reply(200, {})
     const response = await callFullStory(request, endpoints.createEvent, {
       apiKey,
-      body: '{"name":"x"}',
+      body: Buffer.from('{"name":"x"}'),
       idempotencyKey: 'k-1'
     })
     expect(response.status).toBe(200)
@@ -156,14 +156,16 @@ describe('callFullStory: FullStory answers -> actions-core errors (docs/troubles
   })
 
   it('a timeout: retryable 408', async () => {
-    process.env.FULLSTORY_TIMEOUT_MS = '50'
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
     try {
-      const error = await failureOf((s) => s.delay(500).reply(200, {}))
+      const failing = failureOf((s) => s.delay(REQUEST_TIMEOUT_MS * 2).reply(200, {}))
+      await jest.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS)
+      const error = await failing
       expect(error).toBeInstanceOf(RetryableError)
       expect(error.status).toBe(408)
       expect(error.message).toBe('FullStory did not answer in time while trying to send events; Segment will retry.')
     } finally {
-      delete process.env.FULLSTORY_TIMEOUT_MS
+      jest.useRealTimers()
     }
   })
 

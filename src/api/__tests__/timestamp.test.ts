@@ -182,7 +182,7 @@ describe('the same under every host time zone', () => {
   const ROOT = path.resolve(__dirname, '..', '..', '..')
   const inputs = [...SENT.map(([input]) => input), ...LEFT_OUT.map(([, input]) => input ?? null)]
   const script = `
-    const { parseTimestamp } = require('./src/fullstory/timestamp')
+    const { parseTimestamp } = require('./src/api/timestamp')
     const inputs = JSON.parse(process.argv[1])
     const offset = new Date(Date.UTC(2024, 4, 1, 12)).getTimezoneOffset()
     process.stdout.write(JSON.stringify({ offset, results: inputs.map((input) => parseTimestamp(input) ?? null) }))

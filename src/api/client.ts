@@ -1,0 +1,149 @@
+import http from 'http'
+import https from 'https'
+import type { ClientRequest } from 'http'
+import type { Agent as HttpsAgent } from 'https'
+import { InvalidAuthenticationError } from '@segment/actions-core'
+import type { ModifiedResponse, RequestClient, RequestOptions } from '@segment/actions-core'
+import { failureFromNetworkError, failureFromRedirect, failureFromResponse, type Operation } from './errors'
+import { keyedBody, type KeyedBody } from './idempotency'
+import { MAX_ANSWER_BYTES } from './limits'
+import { FULLSTORY_API_VERSION } from '../versioning-info'
+
+/**
+ * The one place that knows FullStory's host, paths and headers, and the one place that sends
+ * (docs/rules.md#requests). `api.fullstory.com` routes EU (eu1) accounts itself.
+ */
+export const FULLSTORY_API_URL = 'https://api.fullstory.com'
+
+/** How long a call may take, its answer read in full (actions-core's own default request timeout). */
+export const REQUEST_TIMEOUT_MS = 10_000
+
+const V = `/${FULLSTORY_API_VERSION}`
+
+/** FullStory's endpoints, each with the operation its errors speak of. */
+export const endpoints = {
+  me: { method: 'GET', path: '/me', operation: 'testAuthentication' },
+  createUser: { method: 'POST', path: `${V}/users`, operation: 'sendUsers' },
+  createEvent: { method: 'POST', path: `${V}/events`, operation: 'sendEvents' },
+  deleteUser: { method: 'DELETE', path: `${V}/users`, operation: 'deleteUsers' },
+  createUsersJob: { method: 'POST', path: `${V}/users/batch`, operation: 'sendUsers' },
+  createEventsJob: { method: 'POST', path: `${V}/events/batch`, operation: 'sendEvents' },
+  usersJob: { method: 'GET', path: `${V}/users/batch/`, operation: 'sendUsers' },
+  eventsJob: { method: 'GET', path: `${V}/events/batch/`, operation: 'sendEvents' }
+} as const
+
+export interface Endpoint {
+  method: 'GET' | 'POST' | 'DELETE'
+  path: string
+  operation: Operation
+}
+
+export interface CallOptions {
+  /** The API key, sent in the Authorization header and never repeated in an error. */
+  apiKey: string
+  /** The request body as UTF-8 bytes, with its Idempotency-Key when it has one (`delivery`). */
+  body?: Buffer
+  idempotencyKey?: string
+  /** Appended to the endpoint's path (a job's id and route). */
+  subpath?: string
+  searchParams?: Record<string, string>
+}
+
+/** The API key as sent: trimmed, and refused when a header cannot carry it (the error never quotes it). */
+export function sendableApiKey(apiKey: string): string {
+  const key = typeof apiKey === 'string' ? apiKey.trim() : ''
+  if (/^[\x21-\x7e]+$/.test(key)) return key
+  throw new InvalidAuthenticationError(
+    'The FullStory API key in the destination settings holds characters an API key cannot have (spaces, line ' +
+      'breaks or non-ASCII characters). Paste the key again exactly as FullStory shows it (Settings > API Keys).'
+  )
+}
+
+/** The headers of every request. */
+export function headers(apiKey: string, idempotencyKey?: string): Record<string, string> {
+  const sent: Record<string, string> = {
+    Authorization: `Basic ${sendableApiKey(apiKey)}`,
+    'Content-Type': 'application/json',
+    'Integration-Source': 'segment'
+  }
+  if (idempotencyKey !== undefined) sent['Idempotency-Key'] = idempotencyKey
+  return sent
+}
+
+/** A one-row request's body as JSON bytes, with this delivery's Idempotency-Key when the message has a key. */
+export function delivery(endpoint: Endpoint, json: unknown, messageKey: string | undefined): KeyedBody {
+  return keyedBody(messageKey, endpoint.path, JSON.stringify(json))
+}
+
+/** Thrown when a call outlasts REQUEST_TIMEOUT_MS. */
+class DeadlineError extends Error {
+  readonly name = 'TimeoutError'
+}
+
+/**
+ * An agent that hands each request to Node's shared keep-alive agents and tells `onRequest` about
+ * it. actions-core's request client takes no abort signal per request (it merges one into Segment's
+ * own), so this is how the deadline reaches the request's socket. actions-core destroys the agent it
+ * is given after each answer: that must not reach the shared ones.
+ */
+function trackingAgent(onRequest: (sent: ClientRequest) => void): HttpsAgent {
+  const agent = Object.create(https.globalAgent) as HttpsAgent
+  return Object.assign(agent, {
+    protocol: undefined,
+    defaultPort: undefined,
+    addRequest(sent: ClientRequest, options: { protocol?: string }) {
+      onRequest(sent)
+      const shared = (options.protocol === 'http:' ? http.globalAgent : https.globalAgent) as unknown as HttpsAgent & {
+        addRequest(sent: ClientRequest, options: unknown): void
+      }
+      shared.addRequest(sent, options)
+    },
+    destroy: () => undefined
+  })
+}
+
+/**
+ * Sends one request and returns its 2xx response; every other outcome is thrown as the error of
+ * `errors.ts`. At REQUEST_TIMEOUT_MS the call ends and its socket is closed, whatever phase it is in;
+ * a redirect is not followed; an answer is read once and at most MAX_ANSWER_BYTES of it.
+ */
+export async function callFullStory<Data = unknown>(
+  request: RequestClient,
+  endpoint: Endpoint,
+  options: CallOptions
+): Promise<ModifiedResponse<Data>> {
+  let sent: ClientRequest | undefined
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      sent?.destroy()
+      reject(new DeadlineError())
+    }, REQUEST_TIMEOUT_MS)
+  })
+  // `size` is node-fetch's (under actions-core's request client), not in the RequestOptions type.
+  const limits = { size: MAX_ANSWER_BYTES } as RequestOptions
+  let response: ModifiedResponse<Data>
+  try {
+    const pending = request<Data>(FULLSTORY_API_URL + endpoint.path + (options.subpath ?? ''), {
+      ...limits,
+      method: endpoint.method,
+      headers: headers(options.apiKey, options.idempotencyKey),
+      body: options.body,
+      searchParams: options.searchParams,
+      agent: trackingAgent((request) => (sent = request)),
+      timeout: false,
+      redirect: 'manual',
+      throwHttpErrors: false,
+      skipResponseCloning: true
+    })
+    response = await Promise.race([pending, expired])
+  } catch (error) {
+    sent?.destroy()
+    throw failureFromNetworkError(error, endpoint.operation, options.apiKey)
+  } finally {
+    clearTimeout(timer)
+  }
+  if (response.status >= 200 && response.status < 300) return response
+  if (response.status >= 300 && response.status < 400) throw failureFromRedirect(response, endpoint.operation)
+  throw failureFromResponse(response, endpoint.operation, options.apiKey)
+}
