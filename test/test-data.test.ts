@@ -1,5 +1,5 @@
 import type { ActionDefinition, DestinationDefinition } from '@segment/actions-core'
-import { generateTestData } from './test-data'
+import { generateTestData } from '../src/__tests__/__helpers__/test-data'
 import { PROPERTY_TYPES } from '../src/api/properties'
 
 const destination = {

@@ -3,7 +3,7 @@ import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEv
 import definition from '../index'
 import type { Settings } from '../generated-types'
 import { MAX_JOB_ROWS } from '../api/batch'
-import { expectedDeliveryKey, expectedJobKey } from '../../test/expected-keys'
+import { expectedDeliveryKey, expectedJobKey } from './__helpers__/expected-keys'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.test-key-0123456789abcdef'

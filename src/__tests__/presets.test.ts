@@ -3,7 +3,7 @@ import { Destination, type JSONObject, type SegmentEvent } from '@segment/action
 import { readFileSync } from 'fs'
 import path from 'path'
 import definition from '../index'
-import { expectedDeliveryKey } from '../../test/expected-keys'
+import { expectedDeliveryKey } from './__helpers__/expected-keys'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.presets-test-key'

@@ -6,7 +6,7 @@ import {
   publishedSubscriptions,
   savedSettings,
   type SavedSubscription
-} from '../../test/published-subscriptions'
+} from './__helpers__/published-subscriptions'
 
 /**
  * Subscriptions saved against Segment's published FullStory destination run here unchanged: each one

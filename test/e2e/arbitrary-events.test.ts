@@ -8,7 +8,7 @@ import {
 } from '@segment/actions-core'
 import definition from '../../src'
 import type { Simulator } from '../../dev/simulator'
-import { expectedDeliveryKey, expectedJobKey } from '../expected-keys'
+import { expectedDeliveryKey, expectedJobKey } from '../../src/__tests__/__helpers__/expected-keys'
 import { decisive, expectationFor, messageKeyOf, type Expectation } from './expectations'
 import {
   API_KEY,

@@ -1,13 +1,13 @@
 import { Destination, PayloadValidationError, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import definition from '../../src'
 import type { Simulator, StoredEvent, StoredUser } from '../../dev/simulator'
-import { expectedDeliveryKey, expectedJobKey } from '../expected-keys'
+import { expectedDeliveryKey, expectedJobKey } from '../../src/__tests__/__helpers__/expected-keys'
 import {
   PUBLISHED_ACTION_KEYS,
   publishedSubscriptions,
   savedSettings,
   type SavedSubscription
-} from '../published-subscriptions'
+} from '../../src/__tests__/__helpers__/published-subscriptions'
 import { API_KEY, presetSubscriptions, SecretWatch, startE2eSimulator, TEST_KEYS, type E2eSimulator } from './helpers'
 import type { Wire, WireRequest } from './wire'
 

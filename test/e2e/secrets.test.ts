@@ -5,7 +5,7 @@ import definition from '../../src'
 import { DEV_API_KEY } from '../../dev/constants'
 import type { Simulator } from '../../dev/simulator'
 import { startServer, type RunningServer } from '../../dev/server'
-import { generateTestData } from '../test-data'
+import { generateTestData } from '../../src/__tests__/__helpers__/test-data'
 import {
   API_KEY,
   batchSettings,

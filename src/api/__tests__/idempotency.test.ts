@@ -1,5 +1,5 @@
 import { deliveryKey, jobKey, keyedBody, MAX_KEY_LENGTH, messageKey } from '../idempotency'
-import { expectedDeliveryKey, expectedJobKey } from '../../../test/expected-keys'
+import { expectedDeliveryKey, expectedJobKey } from '../../__tests__/__helpers__/expected-keys'
 
 const body = '{"name":"Order Completed","user":{"uid":"u-1"}}'
 

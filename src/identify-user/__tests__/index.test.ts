@@ -11,7 +11,7 @@ import {
 import definition from '../../index'
 import type { Settings } from '../../generated-types'
 import { buildUserRequest } from '../../api/users'
-import { expectedDeliveryKey } from '../../../test/expected-keys'
+import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.test-key-0123456789abcdef'

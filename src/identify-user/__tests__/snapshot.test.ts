@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
-import { generateTestData } from '../../../test/test-data'
+import { generateTestData } from '../../__tests__/__helpers__/test-data'
 import destination from '../../index'
 
 const testDestination = () => createTestIntegration(destination)

@@ -8,7 +8,7 @@ import {
 } from '@segment/actions-core'
 import definition from '../../index'
 import type { Settings } from '../../generated-types'
-import { expectedDeliveryKey } from '../../../test/expected-keys'
+import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.track-event-test-key'

@@ -1,7 +1,7 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
-import { generateTestData } from '../../../test/test-data'
-import { expectedDeliveryKey } from '../../../test/expected-keys'
+import { generateTestData } from '../../__tests__/__helpers__/test-data'
+import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'
 import destination from '../../index'
 import type { Settings } from '../../generated-types'
 

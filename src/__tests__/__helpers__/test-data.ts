@@ -19,7 +19,7 @@
  */
 import { Chance } from 'chance'
 import type { ActionDefinition, DestinationDefinition, GlobalSetting, InputField } from '@segment/actions-core'
-import { PROPERTY_TYPES } from '../src/api/properties'
+import { PROPERTY_TYPES } from '../../api/properties'
 
 // `any`, as the values feed `testAction` mappings and settings of any destination.
 type Data = Record<string, any>
