@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'fs'
 import path from 'path'
-import { typeFiles, type GeneratedFile } from './generate-types'
+import { typeFiles } from './generate-types'
+import type { GeneratedFile } from './generate-types'
 import { docFiles } from './generate-docs'
 import { metadataFiles } from './generate-metadata'
 

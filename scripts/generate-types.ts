@@ -1,16 +1,18 @@
 /**
- * Writes every generated-types.ts from the destination definition, in the form of the monorepo's
+ * Writes the generated types (src/generated-types.ts, src/<actionKey>.types.ts) from the destination definition, in the form of the monorepo's
  * `./bin/run generate:types`: actions-core's fieldsToJsonSchema, `title` and `enum` removed,
  * compiled by json-schema-to-typescript with the repository's prettier style.
  *
  *   npm run types            write the files
  *   npm run check:generated  fail when one is stale (scripts/check-generated.ts)
  */
-import { writeFileSync } from 'fs'
+import { existsSync, writeFileSync } from 'fs'
 import path from 'path'
-import { compile, type JSONSchema } from 'json-schema-to-typescript'
+import { compile } from 'json-schema-to-typescript'
+import type { JSONSchema } from 'json-schema-to-typescript'
 import prettier from 'prettier'
-import { fieldsToJsonSchema, type DestinationDefinition, type InputField } from '@segment/actions-core'
+import { fieldsToJsonSchema } from '@segment/actions-core'
+import type { DestinationDefinition, InputField } from '@segment/actions-core'
 import destination from '../src'
 
 export interface GeneratedFile {
@@ -21,10 +23,6 @@ export interface GeneratedFile {
 const ROOT = path.resolve(__dirname, '..')
 const BANNER = '// Generated file. DO NOT MODIFY IT BY HAND.'
 
-/** The folder of an action: `identifyUser` lives in `src/identify-user`. */
-export function actionFolder(actionKey: string): string {
-  return actionKey.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
-}
 
 function stripTitlesAndEnums(schema: JSONSchema): JSONSchema {
   const copy: JSONSchema = { ...schema }
@@ -55,8 +53,10 @@ export async function typeFiles(
     { path: 'src/generated-types.ts', content: await typesFor(settingsFields, 'Settings') }
   ]
   for (const [key, action] of Object.entries(definition.actions)) {
+    // As the monorepo's generator: `<key>/generated-types.ts` when a folder is named by the key, else
+    // `<key>.types.ts` (our folders are kebab-case: `identify-user/` holds `identifyUser`).
     files.push({
-      path: `src/${actionFolder(key)}/generated-types.ts`,
+      path: existsSync(path.join(ROOT, 'src', key)) ? `src/${key}/generated-types.ts` : `src/${key}.types.ts`,
       content: await typesFor(action.fields as Record<string, InputField>, 'Payload')
     })
   }

@@ -1,11 +1,8 @@
 import type { InputField } from '@segment/actions-core'
-import { DEFAULT_JOB_ROWS, MAX_JOB_ROWS, MIN_JOB_ROWS } from './api/batch'
+import { DEFAULT_JOB_ROWS, MIN_JOB_ROWS } from './api/batch'
+import { MAX_JOB_ROWS } from './api/limits'
 
-/**
- * Fields every action shares, defined once. Keys are camelCase, as the published destination's are,
- * except the batching keys, whose names Segment's platform reserves. Rules too long for a tooltip are
- * in docs/rules.md.
- */
+/** Fields every action has. Rules too long for a tooltip are in docs/rules.md. */
 
 export const propertyTypes: InputField = {
   label: 'Property Types',
@@ -25,22 +22,21 @@ export const idempotencyKey: InputField = {
   default: { '@path': '$.messageId' }
 }
 
-export const batchingFields: Record<'enable_batching' | 'batch_size', InputField> = {
-  enable_batching: {
-    label: 'Send in Batches',
-    description: 'Send events to FullStory as batch import jobs, one request per batch, instead of one request each.',
-    type: 'boolean',
-    default: false
-  },
-  batch_size: {
-    label: 'Batch Size',
-    description: `The most events in one batch import job (FullStory accepts up to ${MAX_JOB_ROWS.toLocaleString(
-      'en-US'
-    )}).`,
-    type: 'number',
-    minimum: MIN_JOB_ROWS,
-    maximum: MAX_JOB_ROWS,
-    default: DEFAULT_JOB_ROWS,
-    depends_on: { conditions: [{ fieldKey: 'enable_batching', operator: 'is', value: true }] }
-  }
+export const enable_batching: InputField = {
+  label: 'Send in Batches',
+  description: 'Send events to FullStory as batch import jobs, one request per batch, instead of one request each.',
+  type: 'boolean',
+  default: false
+}
+
+export const batch_size: InputField = {
+  label: 'Batch Size',
+  description: `The most events in one batch import job (FullStory accepts up to ${MAX_JOB_ROWS.toLocaleString(
+    'en-US'
+  )}).`,
+  type: 'number',
+  minimum: MIN_JOB_ROWS,
+  maximum: MAX_JOB_ROWS,
+  default: DEFAULT_JOB_ROWS,
+  depends_on: { conditions: [{ fieldKey: 'enable_batching', operator: 'is', value: true }] }
 }

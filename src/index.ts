@@ -1,4 +1,5 @@
-import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
+import { defaultValues } from '@segment/actions-core'
+import type { DestinationDefinition } from '@segment/actions-core'
 import type { Settings } from './generated-types'
 import { callFullStory, endpoints } from './api/client'
 import { deleteUser } from './api/users'

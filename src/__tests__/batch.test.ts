@@ -1,5 +1,6 @@
 import nock from 'nock'
-import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import definition from '../index'
 import type { Settings } from '../generated-types'
 import { MAX_JOB_ROWS } from '../api/batch'

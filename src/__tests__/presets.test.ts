@@ -1,5 +1,6 @@
 import nock from 'nock'
-import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { Destination } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import { readFileSync } from 'fs'
 import path from 'path'
 import definition from '../index'

@@ -1,12 +1,9 @@
 import nock from 'nock'
-import { Destination, PayloadValidationError, type SegmentEvent } from '@segment/actions-core'
+import { Destination, PayloadValidationError } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import definition from '../index'
-import {
-  PUBLISHED_ACTION_KEYS,
-  publishedSubscriptions,
-  savedSettings,
-  type SavedSubscription
-} from './__helpers__/published-subscriptions'
+import { PUBLISHED_ACTION_KEYS, publishedSubscriptions, savedSettings } from './__helpers__/published-subscriptions'
+import type { SavedSubscription } from './__helpers__/published-subscriptions'
 
 /**
  * Subscriptions saved against Segment's published FullStory destination run here unchanged: each one

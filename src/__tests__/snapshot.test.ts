@@ -1,5 +1,6 @@
 import nock from 'nock'
-import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import { generateTestData } from './__helpers__/test-data'
 import destination from '../index'
 import type { Settings } from '../generated-types'

@@ -1,159 +1,276 @@
-import {
-  getErrorCodeFromHttpStatus,
-  MultiStatusResponse,
-  PayloadValidationError,
-  type JSONLikeObject,
-  type RequestClient
-} from '@segment/actions-core'
+import { getErrorCodeFromHttpStatus, MultiStatusResponse, PayloadValidationError } from '@segment/actions-core'
+import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
 import { callFullStory, endpoints } from './client'
-import { deliveryKey, jobKey } from './idempotency'
-import type { BatchJobResponse } from './types'
+import { quoteFullStory } from './errors'
+import { deliveryKey, jobKey, messageKey } from './idempotency'
+import { MAX_JOB_ROWS } from './limits'
+import type { JobAnswer, JobErrorsAnswer, JobStatus, JobStatusAnswer } from './types'
 
 /**
- * Batch import jobs (`POST /v2/users/batch`, `POST /v2/events/batch`; see
+ * Batch import jobs (docs/rules.md#send-in-batches-and-batch-size;
  * https://developer.fullstory.com/server/events/create-batch-events-import-job/): one request per job,
- * at most MAX_JOB_ROWS rows a job. Rows are built by the same builders as the single-event path; a
- * row that cannot be built gets its own 400 entry and stays out of the job. FullStory checks the rows
- * of an accepted job later and reports row failures only through the job's `/errors` route, so an
- * accepted job means 200 for each of its rows, with the job id in the entry's body.
- *
- * FullStory has no idempotency per row inside a job, so a message that comes twice in one batch (the
- * same delivery key: the same message key and the same row) is sent once, and every index it holds
- * gets that row's answer.
+ * then the job followed until FullStory reports on its rows or FOLLOW_BUDGET_MS is spent.
  */
 
-/** FullStory's documented limit: request objects per batch import job. */
-export const MAX_JOB_ROWS = 50_000
+export type JobKind = 'users' | 'events'
 
 /** Our bounds for the Batch Size field: Segment's usual batch size, and a floor worth a job. */
 export const DEFAULT_JOB_ROWS = 1_000
 export const MIN_JOB_ROWS = 10
 
-export type JobKind = 'users' | 'events'
+/** How long a batch follows its jobs, well inside the time Segment's runtime gives a batch (docs/rules.md). */
+export const FOLLOW_BUDGET_MS = 5_000
+/** The first wait before asking for a job's status; each next wait is twice as long. */
+export const FIRST_POLL_MS = 250
 
-const jobEndpoints = { users: endpoints.createUsersJob, events: endpoints.createEventsJob } as const
-
-export interface BatchInput<Payload, Row> {
-  kind: JobKind
-  payloads: Payload[]
-  /** Builds one row, or throws PayloadValidationError; the same builder `perform` uses. */
-  build: (payload: Payload) => Row
-  /** The message key of the row's payload (Idempotency Key field), if it has one. */
-  keyOf: (payload: Payload) => string | undefined
-  apiKey: string
-  /** Rows per job; never above MAX_JOB_ROWS. */
-  jobSize?: number
+/** What every action's payload has that a batch needs. */
+export interface BatchItem {
+  idempotencyKey?: string | null
+  batch_size?: number | null
 }
 
-interface PendingRow<Row> {
+export interface Built<Row> {
+  request: Row
+  /** Why part of the payload was not used. */
+  note?: string
+}
+
+interface PendingRow {
   /** Every index of the batch this row answers for (more than one when a message repeats). */
   indices: number[]
-  row: Row
-  /** The row's JSON, as it goes into the job's body. */
+  row: unknown
   text: string
-  /** Its UTF-8 length, taken while the text is fresh in the CPU's caches (see jobBody). */
-  bytes: number
-  /** Its delivery key; `undefined` when the payload has no message key. */
-  key: string | undefined
+  key?: string
+  /** Orders the rows of a job: one user's rows keep their order, events go by their key. */
+  order: string
+  note?: string
 }
 
-export async function sendBatch<Payload, Row>(
+/** A row FullStory refused after accepting its job. */
+interface Refusal {
+  code?: string
+  message?: string
+  echo?: unknown
+}
+
+const jobEndpoints = {
+  users: { create: endpoints.createUsersJob, job: endpoints.usersJob },
+  events: { create: endpoints.createEventsJob, job: endpoints.eventsJob }
+} as const
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Sends a batch as batch import jobs and answers every index of it. */
+export async function sendBatch<Payload extends BatchItem, Row>(
   request: RequestClient,
-  input: BatchInput<Payload, Row>
+  apiKey: string,
+  kind: JobKind,
+  payloads: Payload[],
+  build: (payload: Payload) => Built<Row>
 ): Promise<MultiStatusResponse> {
   const response = new MultiStatusResponse()
-  const pending: PendingRow<Row>[] = []
-  const byKey = new Map<string, PendingRow<Row>>()
-  const endpointPath = jobEndpoints[input.kind].path
-
-  input.payloads.forEach((payload, index) => {
-    let row: Row
+  const rows: PendingRow[] = []
+  const byKey = new Map<string, PendingRow>()
+  const path = jobEndpoints[kind].create.path
+  payloads.forEach((payload, index) => {
+    let built: Built<Row>
     try {
-      row = input.build(payload)
+      built = build(payload)
     } catch (error) {
-      if (!(error instanceof PayloadValidationError)) throw error
       response.setErrorResponseAtIndex(index, {
         status: 400,
         errortype: 'PAYLOAD_VALIDATION_FAILED',
-        errormessage: error.message
+        errormessage: why(error)
       })
       return
     }
-    const text = JSON.stringify(row)
-    const messageKey = input.keyOf(payload)
-    const key = messageKey === undefined ? undefined : deliveryKey(messageKey, endpointPath, text)
+    const text = JSON.stringify(built.request)
+    const message = messageKey(payload.idempotencyKey)
+    const key = message === undefined ? undefined : deliveryKey(message, path, text)
     const seen = key === undefined ? undefined : byKey.get(key)
-    if (seen) {
-      seen.indices.push(index)
-      return
+    if (seen) return seen.indices.push(index)
+    const uid = (built.request as { uid?: string }).uid
+    const row = {
+      indices: [index],
+      row: built.request,
+      text,
+      key,
+      order: kind === 'users' ? uid ?? '' : key ?? text,
+      note: built.note
     }
-    const entry: PendingRow<Row> = { indices: [index], row, text, bytes: Buffer.byteLength(text, 'utf8'), key }
-    if (key !== undefined) byKey.set(key, entry)
-    pending.push(entry)
+    if (key !== undefined) byKey.set(key, row)
+    rows.push(row)
   })
+  // The same rows make the same job, in whatever order they came (docs/rules.md#send-in-batches-and-batch-size).
+  rows.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
 
-  const jobSize = Math.min(Math.max(1, Math.floor(input.jobSize ?? MAX_JOB_ROWS)), MAX_JOB_ROWS)
-  for (let start = 0; start < pending.length; start += jobSize) {
-    await sendJob(request, input, pending.slice(start, start + jobSize), response)
+  const size = Math.min(Math.max(1, Math.floor(payloads[0]?.batch_size ?? MAX_JOB_ROWS)), MAX_JOB_ROWS)
+  const deadline = Date.now() + FOLLOW_BUDGET_MS
+  const jobs: Promise<void>[] = []
+  for (let start = 0; start < rows.length; start += size) {
+    const job = rows.slice(start, start + size)
+    const id = await createJob(request, apiKey, kind, job, response)
+    if (id !== undefined)
+      jobs.push(
+        follow(request, apiKey, kind, id, deadline).then((outcome) => answer(job, id, outcome, apiKey, response))
+      )
   }
+  await Promise.all(jobs)
   return response
 }
 
-const JOB_BODY_START = '{"requests":['
-const JOB_BODY_END = ']}'
-
-/**
- * The job's body, `{"requests":[<row>,<row>,...]}`, as UTF-8 bytes: each row's text encoded once,
- * straight into one buffer of the exact size. Joining a thousand rows' texts into one string and
- * encoding that took about eight times as long (docs/benchmarks.md). The size comes from the lengths
- * taken when each row's JSON was made (sendBatch): measuring a thousand texts again here, long out of
- * the CPU's caches, took as long as writing them.
- */
-function jobBody(rows: readonly PendingRow<unknown>[]): Buffer {
-  let size = JOB_BODY_START.length + JOB_BODY_END.length + Math.max(0, rows.length - 1)
-  for (const { bytes } of rows) size += bytes
-  const body = Buffer.allocUnsafe(size)
-  let at = body.write(JOB_BODY_START, 0, 'latin1')
-  for (let i = 0; i < rows.length; i++) {
-    if (i > 0) at = body.writeUInt8(0x2c, at) // ,
-    at += body.write(rows[i].text, at, 'utf8')
+/** Why a row could not be built: our checks' own words, or a value nested too deeply to read. */
+function why(error: unknown): string {
+  if (error instanceof PayloadValidationError) return error.message
+  if (error instanceof RangeError) {
+    return 'This event is nested too deeply to be read (a value inside another thousands of levels deep); it was not sent.'
   }
-  at += body.write(JOB_BODY_END, at, 'latin1')
-  if (at !== size) throw new Error(`job body: wrote ${at} of ${size} bytes`)
-  return body
+  throw error
+}
+
+/** Creates one job; answers its rows when FullStory refuses it. Its id, when FullStory accepted it. */
+async function createJob(
+  request: RequestClient,
+  apiKey: string,
+  kind: JobKind,
+  rows: PendingRow[],
+  response: MultiStatusResponse
+): Promise<string | undefined> {
+  const rowKeys = rows.flatMap((row) => (row.key === undefined ? [] : [row.key]))
+  try {
+    const { data } = await callFullStory<JobAnswer>(request, jobEndpoints[kind].create, {
+      apiKey,
+      body: Buffer.from(`{"requests":[${rows.map((row) => row.text).join(',')}]}`, 'utf8'),
+      // A row without a key of its own makes a job without one, as a single event would have.
+      idempotencyKey: rowKeys.length === rows.length ? jobKey(kind, rowKeys) : undefined
+    })
+    return data?.job?.id ?? ''
+  } catch (error) {
+    const status = (error as { status?: number }).status ?? 500
+    const failure = { status, errortype: getErrorCodeFromHttpStatus(status), errormessage: (error as Error).message }
+    for (const row of rows) for (const index of row.indices) response.setErrorResponseAtIndex(index, failure)
+    return undefined
+  }
+}
+
+interface Outcome {
+  status: JobStatus
+  refused: Refusal[]
+  /** Why FullStory's report on the job is not known. */
+  pending?: string
+}
+
+/** Follows a job until FullStory reports on it, the deadline passes, or asking fails. */
+async function follow(
+  request: RequestClient,
+  apiKey: string,
+  kind: JobKind,
+  id: string,
+  deadline: number
+): Promise<Outcome> {
+  const pending = (why: string): Outcome => ({ status: 'PROCESSING', refused: [], pending: why })
+  if (id === '') return pending('FullStory accepted the job without naming it')
+  const call = async <Data>(subpath: string, searchParams?: Record<string, string>) =>
+    (await callFullStory<Data>(request, jobEndpoints[kind].job, {
+      apiKey,
+      subpath,
+      searchParams,
+      timeoutMs: Math.max(1, deadline - Date.now())
+    })) as { status: number; data?: Data }
+  try {
+    let status: JobStatusAnswer | undefined
+    for (let wait = FIRST_POLL_MS; status?.job?.status !== 'COMPLETED' && status?.job?.status !== 'FAILED'; wait *= 2) {
+      if (Date.now() + wait >= deadline) return pending('FullStory has accepted the job and not yet reported on it')
+      await sleep(wait)
+      status = (await call<JobStatusAnswer>(encodeURIComponent(id))).data
+    }
+    if (status.job?.status === 'COMPLETED' && !((status.errors ?? 0) > 0)) return { status: 'COMPLETED', refused: [] }
+    const refused: Refusal[] = []
+    for (let token: string | undefined = ''; token !== undefined; ) {
+      const page: { status: number; data?: JobErrorsAnswer } = await call<JobErrorsAnswer>(
+        `${encodeURIComponent(id)}/errors`,
+        token ? { page_token: token } : undefined
+      )
+      if (page.status === 202) return pending('FullStory has accepted the job and not yet listed its refused rows')
+      for (const result of page.data?.results ?? []) {
+        refused.push({ code: result.code, message: result.message, echo: result.user ?? result.event })
+      }
+      const next: string | undefined = page.data?.next_page_token
+      token = next && next !== token ? next : undefined
+    }
+    return { status: status.job.status, refused }
+  } catch (error) {
+    return pending(`FullStory has accepted the job; following it ended (${(error as Error).message})`)
+  }
+}
+
+/** A JSON value with its object keys sorted and null members left out: two echoes of one row compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) => {
+    if (member === null || typeof member !== 'object' || Array.isArray(member)) return member
+    const sorted: Record<string, unknown> = {}
+    for (const key of Object.keys(member).sort()) {
+      const item = (member as Record<string, unknown>)[key]
+      if (item !== null && item !== undefined) sorted[key] = item
+    }
+    return sorted
+  })
+}
+
+/** FullStory's code for a refused row as a status: retryable ones stay retryable. */
+function refusalStatus(code: string | undefined): number {
+  if (code === 'too_many_requests' || code === 'resource_exhausted') return 429
+  if (code === 'server_error' || code === 'internal' || code === 'unavailable') return 500
+  return 400
 }
 
 /**
- * One job. Its Idempotency-Key is derived from its rows' delivery keys, so a retried batch is a replay
- * to FullStory; when a row has no key of its own, the job has none either, as a single event would not.
+ * Answers every row of a job from what FullStory reported on it: a refused row by the one row its echo
+ * matches; an echo that matches no row or several is reported on every row, never guessed.
  */
-async function sendJob<Payload, Row>(
-  request: RequestClient,
-  input: BatchInput<Payload, Row>,
-  rows: PendingRow<Row>[],
-  response: MultiStatusResponse
-): Promise<void> {
-  const rowKeys: string[] = []
-  for (const { key } of rows) if (key !== undefined) rowKeys.push(key)
-  try {
-    const { data } = await callFullStory<BatchJobResponse>(request, jobEndpoints[input.kind], {
-      apiKey: input.apiKey,
-      body: jobBody(rows),
-      idempotencyKey: rowKeys.length === rows.length ? jobKey(input.kind, rowKeys) : undefined
-    })
-    const body = { job: { id: data?.job?.id, status: data?.job?.status } as JSONLikeObject }
-    for (const { indices, row } of rows) {
-      for (const index of indices) {
-        response.setSuccessResponseAtIndex(index, { status: 200, sent: row as JSONLikeObject, body })
+function answer(rows: PendingRow[], id: string, outcome: Outcome, apiKey: string, response: MultiStatusResponse) {
+  const job = { id, status: outcome.status }
+  const byCanonical = new Map<string, PendingRow[]>()
+  if (outcome.refused.length > 0) {
+    for (const row of rows) byCanonical.set(canonical(row.row), [...(byCanonical.get(canonical(row.row)) ?? []), row])
+  }
+  const refusals = new Map<PendingRow, Refusal>()
+  const unmatched: Refusal[] = []
+  for (const refusal of outcome.refused) {
+    const matches = byCanonical.get(canonical(refusal.echo)) ?? []
+    if (matches.length === 1 && !refusals.has(matches[0])) refusals.set(matches[0], refusal)
+    else unmatched.push(refusal)
+  }
+  const notes = [outcome.pending]
+  if (unmatched.length > 0) {
+    notes.push(
+      `FullStory refused ${unmatched.length} row(s) of this job that match no single event here: ` +
+        unmatched.map((refusal) => quoteFullStory(refusal, apiKey)).join('; ')
+    )
+  }
+  // FAILED with no refused row listed: FullStory's failure is every row's (a retry would replay this job).
+  const failed = outcome.status === 'FAILED' && outcome.refused.length === 0
+  for (const row of rows) {
+    const refusal =
+      refusals.get(row) ?? (failed ? { message: 'the job failed and FullStory lists no refused row' } : undefined)
+    for (const index of row.indices) {
+      if (refusal) {
+        const status = failed ? 422 : refusalStatus(refusal.code)
+        response.setErrorResponseAtIndex(index, {
+          status,
+          errortype: getErrorCodeFromHttpStatus(status),
+          errormessage: `FullStory refused this row of batch import job ${id}: ${quoteFullStory(refusal, apiKey)}`,
+          sent: row.row as JSONLikeObject,
+          body: { job, code: refusal.code ?? null, message: refusal.message ?? null }
+        })
+      } else {
+        const note = [row.note, ...notes].filter(Boolean).join(' ')
+        response.setSuccessResponseAtIndex(index, {
+          status: 200,
+          sent: row.row as JSONLikeObject,
+          body: note ? { job, note } : { job }
+        })
       }
     }
-  } catch (error) {
-    const status = (error as { status?: number }).status ?? 500
-    const failure = {
-      status,
-      errortype: getErrorCodeFromHttpStatus(status),
-      errormessage: (error as Error).message
-    }
-    for (const { indices } of rows) for (const index of indices) response.setErrorResponseAtIndex(index, failure)
   }
 }

@@ -4,8 +4,10 @@ import type { ClientRequest } from 'http'
 import type { Agent as HttpsAgent } from 'https'
 import { InvalidAuthenticationError } from '@segment/actions-core'
 import type { ModifiedResponse, RequestClient, RequestOptions } from '@segment/actions-core'
-import { failureFromNetworkError, failureFromRedirect, failureFromResponse, type Operation } from './errors'
-import { keyedBody, type KeyedBody } from './idempotency'
+import { failureFromNetworkError, failureFromRedirect, failureFromResponse } from './errors'
+import type { Operation } from './errors'
+import { keyedBody } from './idempotency'
+import type { KeyedBody } from './idempotency'
 import { MAX_ANSWER_BYTES } from './limits'
 import { FULLSTORY_API_VERSION } from '../versioning-info'
 
@@ -47,6 +49,8 @@ export interface CallOptions {
   /** Appended to the endpoint's path (a job's id and route). */
   subpath?: string
   searchParams?: Record<string, string>
+  /** Less than REQUEST_TIMEOUT_MS, when the caller has less time. */
+  timeoutMs?: number
 }
 
 /** The API key as sent: trimmed, and refused when a header cannot carry it (the error never quotes it). */
@@ -118,7 +122,7 @@ export async function callFullStory<Data = unknown>(
     timer = setTimeout(() => {
       sent?.destroy()
       reject(new DeadlineError())
-    }, REQUEST_TIMEOUT_MS)
+    }, Math.min(options.timeoutMs ?? REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS))
   })
   // `size` is node-fetch's (under actions-core's request client), not in the RequestOptions type.
   const limits = { size: MAX_ANSWER_BYTES } as RequestOptions
@@ -144,6 +148,7 @@ export async function callFullStory<Data = unknown>(
     clearTimeout(timer)
   }
   if (response.status >= 200 && response.status < 300) return response
-  if (response.status >= 300 && response.status < 400) throw failureFromRedirect(response, endpoint.operation)
+  if (response.status >= 300 && response.status < 400)
+    throw failureFromRedirect(response, endpoint.operation, options.apiKey)
   throw failureFromResponse(response, endpoint.operation, options.apiKey)
 }

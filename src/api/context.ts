@@ -1,33 +1,15 @@
 import { isIP } from 'net'
-import countries from 'i18n-iso-countries/index'
-import englishCountryNames from 'i18n-iso-countries/langs/en.json'
+import type * as Countries from 'i18n-iso-countries'
 import type * as CountryRegionData from 'country-region-data'
+import { memo } from './memo'
 import type { EventContext } from './types'
 
 /**
- * Segment context -> FullStory event `context` (docs/rules.md#context), keeping only values of the
- * form FullStory accepts (https://developer.fullstory.com/server/events/create-event/):
- *
- * - strings are trimmed and sent when not empty; `ip_address` only when it is an IPv4 or IPv6 address;
- * - `country` as ISO 3166-1 alpha-2: a valid alpha-2 code, an alpha-3 code or an English country name
- *   (i18n-iso-countries) is converted; anything else is left out;
- * - `region` as ISO 3166-2 (`CC-SUB`): a valid `CC-SUB` code, or a subdivision code or name of the
- *   known country (country-region-data), is converted; anything else, or any region without a known
- *   country, is left out;
- * - `latitude` / `longitude` as finite numbers within [-90, 90] / [-180, 180] (numeric strings are
- *   read as numbers); `screen_width` / `screen_height` as positive int32 integers (fractional sizes,
- *   as React Native reports them, are rounded);
- * - a group with nothing left is omitted, and no context at all gives `undefined`.
- *
- * The name lookup tables are built once, on first use (most events carry no location: building them
- * and loading country-region-data took a quarter of this package's load time).
+ * Segment context -> FullStory event `context`, keeping only values of the form FullStory accepts
+ * (docs/rules.md#context; https://developer.fullstory.com/server/events/create-event/).
  */
 
-/**
- * What the Context field holds: an object in the shape of a Segment event's `context` (by default
- * the event's own), of which these members are read, each of any form
- * (https://segment.com/docs/connections/spec/common/#context).
- */
+/** What the Context field holds: members of a Segment event's `context`, each of any form. */
 export interface ContextInput {
   page?: { url?: unknown; referrer?: unknown }
   userAgent?: unknown
@@ -45,47 +27,27 @@ function group<T extends object>(value: T | undefined): Partial<T> {
 
 const INT32_MAX = 2_147_483_647
 
-countries.registerLocale(englishCountryNames)
-
-/** A value computed on its first use, then kept. */
-function once<T>(compute: () => T): () => T {
-  let value: T | undefined
-  return () => (value ??= compute())
-}
-
-/** country-region-data: `[country name, alpha-2 code, [region name, region code][]][]`. */
-function allCountries(): typeof CountryRegionData.allCountries {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires -- loaded lazily, see above
-  return (require('country-region-data') as typeof CountryRegionData).allCountries
-}
+// Loaded on first need (most events carry no location): together they take a third of the load time.
+let countryLibrary: typeof Countries | undefined
+let regionLibrary: typeof CountryRegionData | undefined
+const countries = (): typeof Countries => (countryLibrary ??= require('i18n-iso-countries'))
+const allCountries = (): typeof CountryRegionData.allCountries =>
+  (regionLibrary ??= require('country-region-data')).allCountries
 
 /** A name reduced for lookups: no diacritics, lower case, words separated by single spaces. */
-export function lookupKey(name: string): string {
-  return name
+const lookupKey = memo(100, (name: string) =>
+  name
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
-}
+)
 
-/**
- * lookupKey of the names events carry, remembered: the same few country and region names recur. At
- * most EVENT_NAME_KEYS_SIZE names of at most MAX_REMEMBERED_NAME characters (real names are short).
- */
-const eventNameKeys = new Map<string, string>()
-const EVENT_NAME_KEYS_SIZE = 1000
-const MAX_REMEMBERED_NAME = 100
-
-function eventLookupKey(name: string): string {
-  if (name.length > MAX_REMEMBERED_NAME) return lookupKey(name)
-  let key = eventNameKeys.get(name)
-  if (key === undefined) {
-    key = lookupKey(name)
-    if (eventNameKeys.size >= EVENT_NAME_KEYS_SIZE) eventNameKeys.clear()
-    eventNameKeys.set(name, key)
-  }
-  return key
+/** A value computed on its first use, then kept. */
+function once<T>(compute: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= compute())
 }
 
 /** Adds `key -> code` unless the key already names another code; such a key is ambiguous and dropped. */
@@ -103,13 +65,13 @@ function addUnambiguous(table: Map<string, string>, ambiguous: Set<string>, key:
 const countryByName = once((): ReadonlyMap<string, string> => {
   const table = new Map<string, string>()
   const ambiguous = new Set<string>()
-  for (const [code, names] of Object.entries(countries.getNames('en', { select: 'all' }))) {
+  for (const [code, names] of Object.entries(countries().getNames('en', { select: 'all' }))) {
     for (const name of names) addUnambiguous(table, ambiguous, lookupKey(name), code)
   }
   // country-region-data spells some names differently ("Gambia, The"); they only fill gaps.
   for (const [name, code] of allCountries()) {
     const key = lookupKey(name)
-    if (!table.has(key) && !ambiguous.has(key) && countries.isValid(code)) table.set(key, code)
+    if (!table.has(key) && !ambiguous.has(key) && countries().isValid(code)) table.set(key, code)
   }
   return table
 })
@@ -185,12 +147,12 @@ export function countryCode(value: unknown): string | undefined {
   const country = text(value)
   if (country === undefined) return undefined
   const upper = country.toUpperCase()
-  if (/^[A-Z]{2}$/.test(upper) && countries.isValid(upper)) return upper
+  if (/^[A-Z]{2}$/.test(upper) && countries().isValid(upper)) return upper
   if (/^[A-Z]{3}$/.test(upper)) {
-    const alpha2 = countries.alpha3ToAlpha2(upper)
+    const alpha2 = countries().alpha3ToAlpha2(upper)
     if (alpha2) return alpha2
   }
-  return countryByName().get(eventLookupKey(country))
+  return countryByName().get(lookupKey(country))
 }
 
 /**
@@ -209,17 +171,13 @@ export function regionCode(value: unknown, country: string | undefined): string 
   if (country === undefined) return undefined
   const subdivisions = subdivisionsByCountry().get(country)
   if (!subdivisions) return undefined
-  const byName = subdivisions.byName.get(eventLookupKey(region))
+  const byName = subdivisions.byName.get(lookupKey(region))
   if (byName !== undefined) return `${country}-${byName}`
   const upper = region.toUpperCase()
   return subdivisions.codes.has(upper) ? `${country}-${upper}` : undefined
 }
 
-/**
- * `object` without its `undefined` values, or `undefined` when nothing is left. A loop over its keys
- * (the groups' fixed names): Object.entries + filter + fromEntries made this the costliest line of
- * the event builder.
- */
+/** `object` without its `undefined` values, or `undefined` when nothing is left. */
 function compact<T extends object>(object: T): T | undefined {
   let out: Record<string, unknown> | undefined
   for (const key of Object.keys(object)) {

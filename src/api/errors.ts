@@ -3,11 +3,11 @@ import {
   getErrorCodeFromHttpStatus,
   IntegrationError,
   InvalidAuthenticationError,
-  RetryableError,
-  type ModifiedResponse
+  RetryableError
 } from '@segment/actions-core'
-import { redactPieces } from './redact'
+import type { ModifiedResponse } from '@segment/actions-core'
 import { MAX_ANSWER_BYTES } from './limits'
+import { redactPieces } from './redact'
 
 /**
  * FullStory's answers turned into actions-core errors, one table: docs/troubleshooting.md. Every
@@ -17,12 +17,7 @@ import { MAX_ANSWER_BYTES } from './limits'
 /** What the destination was doing; errors say it in words and name the key role it needs. */
 export type Operation = 'testAuthentication' | 'sendUsers' | 'sendEvents' | 'deleteUsers'
 
-/**
- * The key roles, from FullStory's developer docs (https://developer.fullstory.com/server/authentication):
- * Standard keys create, update and batch; only Admin or Architect keys view or delete data. Its help
- * centre's v2 user-management article (https://help.fullstory.com/hc/en-us/articles/360020624174)
- * says deleting needs an Admin key; the message states both and advises Admin, which both accept.
- */
+/** What each operation is called, and the key role it needs (docs/troubleshooting.md, 403). */
 const operations: Record<Operation, { doing: string; keyAdvice: string }> = {
   testAuthentication: {
     doing: 'check the API key',
@@ -117,8 +112,13 @@ function errorCode(original: string | undefined, quoted: string | undefined, sta
   return original && original === quoted && CODE_SHAPE.test(original) ? original : getErrorCodeFromHttpStatus(status)
 }
 
-function quote(status: number, body: FullStoryErrorBody): string {
-  return [String(status), body.code, body.message && `"${body.message}"`].filter(Boolean).join(' ')
+function quote(status: number | undefined, body: FullStoryErrorBody): string {
+  return [status && String(status), body.code, body.message && `"${body.message}"`].filter(Boolean).join(' ')
+}
+
+/** FullStory's `code "message"` as we may repeat it: the API key redacted, cut to length. */
+export function quoteFullStory(body: FullStoryErrorBody, apiKey: string | undefined): string {
+  return quote(undefined, quotable(body, apiKey))
 }
 
 /** The error for a non-2xx answer from FullStory. */
@@ -152,11 +152,7 @@ export function failureFromResponse(
     )
   }
   if (status === 409) {
-    // FullStory documents no 409; its idempotency page says a request that collides with an in-flight
-    // request under the same Idempotency-Key is not saved, which is what a 409 would most likely mean
-    // (a retry after a timeout, racing the first attempt). Retrying is the safe course: the retry gets
-    // the first attempt's outcome, or runs again if that attempt failed. actions-core's RetryableError
-    // cannot carry 409, so it is sent on as 423 (Locked), which Segment retries.
+    // RetryableError cannot carry 409: 423, which Segment retries (docs/troubleshooting.md, 409).
     return new RetryableError(
       `FullStory reported a conflict (${said}), most likely an earlier attempt of this request still in ` +
         `progress under the same Idempotency-Key; Segment will retry.`,
@@ -178,7 +174,6 @@ export function failureFromResponse(
   if (status >= 500) {
     return new RetryableError(`FullStory failed to ${doing} (${said}); Segment will retry.`, status as RetryableStatus)
   }
-  // 400 and any other 4xx: the request itself is wrong; retrying cannot help.
   return new IntegrationError(
     `FullStory rejected the request to ${doing} (${said}). Fix the mapping or the event; it is not retried.`,
     code,
@@ -189,7 +184,8 @@ export function failureFromResponse(
 /** The error for a redirect: FullStory's API does not redirect, so it is not followed. */
 export function failureFromRedirect(
   response: Pick<ModifiedResponse, 'status' | 'headers'>,
-  operation: Operation
+  operation: Operation,
+  apiKey?: string
 ): Error {
   let where = 'nowhere valid'
   try {
@@ -198,7 +194,10 @@ export function failureFromRedirect(
     // an unreadable Location says nothing more
   }
   return new RetryableError(
-    `FullStory's API answered ${response.status} redirecting to ${cut(where, MAX_QUOTED_CODE)} while trying to ` +
+    `FullStory's API answered ${response.status} redirecting to ${cut(
+      redactApiKey(where, apiKey),
+      MAX_QUOTED_CODE
+    )} while trying to ` +
       `${operations[operation].doing}; its API never redirects, so nothing was sent there (a proxy or DNS entry ` +
       'between Segment and FullStory may be answering instead); Segment will retry.',
     502

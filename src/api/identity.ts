@@ -1,22 +1,24 @@
 import { PayloadValidationError } from '@segment/actions-core'
+import { characterCount, longerThan, MAX_UID_LENGTH } from './limits'
 import { parseSessionId } from './session'
 import type { EventSession, EventUser } from './types'
-import { checkedUid } from './uid'
 
 /**
- * The identification rule for events (docs/rules.md#session-url-and-use-recent-session): exactly one
- * form per request, because FullStory rejects mixed forms
- * (https://developer.fullstory.com/server/events/introduction/; docs/fullstory-api.md).
- *
- * 1. Session URL holds a session id: `session: { id }` and no `user`.
- * 2. Else a User ID: `user: { uid }`, plus `session: { use_most_recent: true }` when Use Recent Session
- *    is on; with it off there is no `session` at all (FullStory reads a `false` there as unsupported).
- * 3. Neither: PayloadValidationError, since FullStory would record the event under a new anonymous user.
- * 4. Form 1 with a User ID known also carries form 2 as `fallback`, for a session that is full
- *    (`session_page_limit_exceeded`).
- *
- * One function, so the single-event path and batch rows identify events alike.
+ * Whose data it is: the User ID check both actions share, and the one identification form of an
+ * event (docs/rules.md#session-url-and-use-recent-session).
  */
+
+/** The User ID as FullStory's `uid`: `undefined` when missing or blank; too long is a PayloadValidationError. */
+export function checkedUid(value: string | null | undefined): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined
+  if (longerThan(value, MAX_UID_LENGTH)) {
+    throw new PayloadValidationError(
+      `User ID has ${characterCount(value)} characters; FullStory accepts at most ${MAX_UID_LENGTH}. Map User ID ` +
+        'to a shorter stable identifier; nothing was sent.'
+    )
+  }
+  return value
+}
 
 export interface IdentityInput {
   userId?: string | null
@@ -31,10 +33,11 @@ export interface EventIdentity {
 }
 
 export interface Identification {
-  /** The form to send. */
   identity: EventIdentity
-  /** The user form to send instead when FullStory says the session of `identity` is full. */
+  /** The user form, for a session FullStory says is full. */
   fallback?: EventIdentity
+  /** Why a Session URL that is set was not used. */
+  note?: string
 }
 
 function userForm(uid: string, useRecentSession: boolean): EventIdentity {
@@ -45,23 +48,22 @@ function userForm(uid: string, useRecentSession: boolean): EventIdentity {
 export function identifyEvent(input: IdentityInput): Identification {
   const uid = checkedUid(input.userId)
   const sessionId = parseSessionId(input.sessionUrl)
-  // Only an explicit true: a subscription saved before the field existed leaves it unset, and the
-  // published destination then sent no session (docs/migrating.md).
+  // Only an explicit true: a subscription saved before the field existed keeps the published behaviour.
   const useRecentSession = input.useRecentSession === true
-
   if (sessionId !== undefined) {
     const identity: EventIdentity = { session: { id: sessionId } }
     return uid === undefined ? { identity } : { identity, fallback: userForm(uid, useRecentSession) }
   }
-  if (uid !== undefined) return { identity: userForm(uid, useRecentSession) }
-
-  const sessionNote =
-    typeof input.sessionUrl === 'string' && input.sessionUrl.trim() !== ''
-      ? 'its Session URL is not a FullStory session replay URL or a "deviceId:sessionId" id'
-      : 'it has no Session URL'
+  const unreadable = typeof input.sessionUrl === 'string' && input.sessionUrl.trim() !== ''
+  const why = 'Session URL holds no FullStory session id ("deviceId:sessionId" as its last path segment)'
+  if (uid !== undefined) {
+    const identity = userForm(uid, useRecentSession)
+    return unreadable ? { identity, note: `${why}, so the event was sent by User ID.` } : { identity }
+  }
   throw new PayloadValidationError(
-    `FullStory cannot tell whose event this is: it has no User ID and ${sessionNote}. Map User ID (for example ` +
-      'to userId) or Session URL; without either FullStory would record every event under a new anonymous user, ' +
-      'so the event was not sent.'
+    `FullStory cannot tell whose event this is: it has no User ID and ${
+      unreadable ? why.replace('Session URL holds', 'its Session URL holds') : 'it has no Session URL'
+    }. Map User ID (for example to userId) or Session URL; without either FullStory would record every event ` +
+      'under a new anonymous user, so the event was not sent.'
   )
 }

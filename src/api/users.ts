@@ -1,36 +1,34 @@
-import { PayloadValidationError, type RequestClient } from '@segment/actions-core'
-import { sendBatch } from './batch'
-import type { Payload as IdentifyPayload } from '../identify-user/generated-types'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import { callFullStory, delivery, endpoints } from './client'
-import { longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH } from './limits'
 import { messageKey } from './idempotency'
+import { checkedUid } from './identity'
+import { longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH } from './limits'
 import { normalizeProperties } from './properties'
-import type { CreateUserRequest, CreateUserResponse } from './types'
-import { checkedUid } from './uid'
+import type { CreateUserRequest } from './types'
 
-export type { IdentifyPayload }
+/** What Identify User's fields give (docs/rules.md#user-id and the sections after it). */
+export interface UserInput {
+  userId?: string | null
+  anonymousId?: string | null
+  displayName?: string | null
+  email?: string | null
+  traits?: Record<string, unknown> | null
+  propertyTypes?: Record<string, unknown> | null
+  idempotencyKey?: string | null
+}
 
-/** The user property that carries Segment's anonymous ID (the name Segment's FullStory actions use). */
+export interface UserOptions {
+  /** Trait names as the published Identify User sent them (docs/rules.md#legacy-identify-user-names). */
+  legacyNames?: boolean
+}
+
+/** The user property that carries Segment's anonymous ID. */
 export const ANONYMOUS_ID_PROPERTY = 'segmentAnonymousId'
 
-/** Properties that keep a display name or email too long for its top-level field (when traits lack it). */
-export const OVERFLOW_PROPERTIES = { display_name: 'displayName', email: 'email' } as const
-
-/**
- * The body of `POST /v2/users` for one identify
- * (https://developer.fullstory.com/server/users/create-user/). Pure and deterministic: the same
- * payload always gives the same body, byte for byte, so a retry is the same delivery to FullStory.
- *
- * - `uid` is required (without it FullStory creates a new anonymous user on every call) and may
- *   have at most 256 characters: otherwise a PayloadValidationError, and nothing is sent.
- * - A display name over 256 characters or an email over 128 is left out of its top-level field, so
- *   the rest of the user still arrives; the value stays in `properties`: under the trait that holds
- *   it (with the default mappings, `name` and `email`), or else added as `displayName` / `email`.
- * - The anonymous ID is sent first in `properties`, as `segmentAnonymousId` (it wins that name).
- * - Traits go through normalizeProperties; Property Types become `schema`.
- */
-export function buildUserRequest(payload: IdentifyPayload): CreateUserRequest {
-  const uid = checkedUid(payload.userId)
+/** The body of `POST /v2/users` for one identify; throws PayloadValidationError when it cannot be sent. */
+export function userRequest(input: UserInput, options: UserOptions = {}): CreateUserRequest {
+  const uid = checkedUid(input.userId)
   if (uid === undefined) {
     throw new PayloadValidationError(
       'User ID is missing or blank: FullStory would create a new anonymous user for every identify without ' +
@@ -38,14 +36,22 @@ export function buildUserRequest(payload: IdentifyPayload): CreateUserRequest {
         'ID; anonymous visitors are best sent as events.'
     )
   }
-
-  const traits = payload.traits
+  const traits = input.traits ?? undefined
   const trailing: [string, unknown][] = []
-  const displayName = fitOrKeep(payload.displayName, MAX_DISPLAY_NAME_LENGTH, 'display_name', traits, trailing)
-  const email = fitOrKeep(payload.email, MAX_EMAIL_LENGTH, 'email', traits, trailing)
-  const leading: [string, unknown][] = payload.anonymousId ? [[ANONYMOUS_ID_PROPERTY, payload.anonymousId]] : []
-  const { properties, schema } = normalizeProperties(traits, payload.propertyTypes, { leading, trailing })
-
+  // A display name or email too long for its field is kept as a property (docs/rules.md#display-name-and-email).
+  const fit = (value: string | null | undefined, max: number, property: string) => {
+    if (!value || !longerThan(value, max)) return value || undefined
+    if (!traits || !Object.values(traits).includes(value)) trailing.push([property, value])
+    return undefined
+  }
+  const displayName = fit(input.displayName, MAX_DISPLAY_NAME_LENGTH, 'displayName')
+  const email = fit(input.email, MAX_EMAIL_LENGTH, 'email')
+  const leading: [string, unknown][] = input.anonymousId ? [[ANONYMOUS_ID_PROPERTY, input.anonymousId]] : []
+  const { properties, schema } = normalizeProperties(traits, input.propertyTypes ?? undefined, {
+    leading,
+    trailing,
+    legacyNames: options.legacyNames
+  })
   const request: CreateUserRequest = { uid }
   if (displayName !== undefined) request.display_name = displayName
   if (email !== undefined) request.email = email
@@ -54,50 +60,17 @@ export function buildUserRequest(payload: IdentifyPayload): CreateUserRequest {
   return request
 }
 
-/**
- * `value` when it fits `max` characters. Otherwise undefined, and the value is queued as a trailing
- * property unless a top-level trait already holds it.
- */
-function fitOrKeep(
-  value: string | undefined,
-  max: number,
-  field: keyof typeof OVERFLOW_PROPERTIES,
-  traits: Record<string, unknown> | undefined,
-  trailing: [string, unknown][]
-): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined
-  if (!longerThan(value, max)) return value
-  const inTraits = traits !== undefined && Object.keys(traits).some((key) => traits[key] === value)
-  if (!inTraits) trailing.push([OVERFLOW_PROPERTIES[field], value])
-  return undefined
-}
-
-/** Creates or updates the user in FullStory (`POST /v2/users`), with the Idempotency-Key of this delivery. */
-export async function upsertUser(request: RequestClient, apiKey: string, payload: IdentifyPayload) {
-  const json = buildUserRequest(payload)
-  return callFullStory<CreateUserResponse>(request, endpoints.createUser, {
+/** Creates or updates the user (`POST /v2/users`), with the Idempotency-Key of this delivery. */
+export function upsertUser(request: RequestClient, apiKey: string, input: UserInput, options?: UserOptions) {
+  const json = userRequest(input, options)
+  return callFullStory(request, endpoints.createUser, {
     apiKey,
-    ...delivery(endpoints.createUser, json, messageKey(payload.idempotencyKey))
+    ...delivery(endpoints.createUser, json, messageKey(input.idempotencyKey))
   })
 }
 
-/** Creates or updates a batch of users as FullStory batch import jobs (`POST /v2/users/batch`). */
-export function upsertUsers(request: RequestClient, apiKey: string, payloads: IdentifyPayload[]) {
-  return sendBatch(request, {
-    kind: 'users',
-    payloads,
-    build: buildUserRequest,
-    keyOf: (payload) => messageKey(payload.idempotencyKey),
-    apiKey,
-    jobSize: payloads[0]?.batch_size
-  })
-}
-
-/**
- * GDPR deletion: `DELETE /v2/users?uid=<userId>`. FullStory deletes asynchronously and needs an
- * Admin or Architect key. A 404 means FullStory holds no such user, so there is nothing to delete.
- */
-export async function deleteUser(request: RequestClient, apiKey: string, userId: string | undefined) {
+/** GDPR deletion, `DELETE /v2/users?uid=`: a 404 means there is nothing to delete. */
+export async function deleteUser(request: RequestClient, apiKey: string, userId: string | null | undefined) {
   if (!userId) {
     throw new PayloadValidationError(
       'FullStory deletes users by User ID (uid), and this deletion request has no userId; nothing was deleted.'

@@ -1,11 +1,12 @@
 import type { ActionDefinition, InputField } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
-import { upsertUser, upsertUsers } from '../api/users'
-import { batchingFields, idempotencyKey, propertyTypes } from '../fields'
-import type { Payload } from './generated-types'
+import { sendBatch } from '../api/batch'
+import { upsertUser, userRequest } from '../api/users'
+import { batch_size, enable_batching, idempotencyKey, propertyTypes } from '../fields'
+import type { Payload } from '../identifyUser.types'
 
-/** The fields, in the published order of their keys; Identify User V2 reuses them under its own keys. */
-export const identifyFields = {
+/** The fields, in the published order of their keys; Identify User V2 has them under two other keys. */
+export const identifyFields: Record<string, InputField> = {
   userId: {
     label: 'User ID',
     description:
@@ -44,16 +45,21 @@ export const identifyFields = {
   },
   propertyTypes,
   idempotencyKey,
-  ...batchingFields
-} satisfies Record<string, InputField>
+  enable_batching,
+  batch_size
+}
+
+/** Trait names as the published Identify User sent them to FullStory (docs/rules.md#legacy-identify-user-names). */
+const legacyNames = { legacyNames: true }
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Identify User',
   description: 'Create or update a FullStory user from a Segment identify call, keyed on the User ID.',
   defaultSubscription: 'type = "identify"',
   fields: identifyFields,
-  perform: (request, { settings, payload }) => upsertUser(request, settings.apiKey, payload),
-  performBatch: (request, { settings, payload }) => upsertUsers(request, settings.apiKey, payload)
+  perform: (request, { settings, payload }) => upsertUser(request, settings.apiKey, payload, legacyNames),
+  performBatch: (request, { settings, payload }) =>
+    sendBatch(request, settings.apiKey, 'users', payload, (row) => ({ request: userRequest(row, legacyNames) }))
 }
 
 export default action

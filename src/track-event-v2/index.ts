@@ -1,19 +1,24 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
-import trackEvent from '../track-event'
-import type { Payload } from './generated-types'
+import { sendBatch } from '../api/batch'
+import { eventRequest, sendEvent } from '../api/events'
+import { trackFields } from '../track-event'
+import type { Payload } from '../trackEventV2.types'
 
 /**
- * Track Custom Event under the key of the published destination's Track Event V2, so that the
- * subscriptions saved against it keep working. Its field keys are Track Custom Event's own, so it is
- * that action, hidden: new mappings use Track Custom Event.
+ * The published Track Event V2, for the subscriptions saved against it: Track Custom Event under its
+ * key, with the same field keys (docs/migrating.md). Hidden: new mappings use Track Custom Event.
  */
 const action: ActionDefinition<Settings, Payload> = {
-  ...trackEvent,
   title: 'Track Event V2',
   description:
     'Track Custom Event for subscriptions saved before this version. Use Track Custom Event for new mappings.',
-  hidden: true
+  hidden: true,
+  defaultSubscription: 'type = "track"',
+  fields: trackFields,
+  perform: (request, { settings, payload }) => sendEvent(request, settings.apiKey, payload),
+  performBatch: (request, { settings, payload }) =>
+    sendBatch(request, settings.apiKey, 'events', payload, eventRequest)
 }
 
 export default action

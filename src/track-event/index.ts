@@ -1,11 +1,12 @@
 import type { ActionDefinition, InputField } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
-import { sendEvent, sendEvents } from '../api/events'
-import { batchingFields, idempotencyKey, propertyTypes } from '../fields'
-import type { Payload } from './generated-types'
+import { sendBatch } from '../api/batch'
+import { eventRequest, sendEvent } from '../api/events'
+import { batch_size, enable_batching, idempotencyKey, propertyTypes } from '../fields'
+import type { Payload } from '../trackEvent.types'
 
 /** The fields, in the published order of their keys; Track Event V2 has the same keys. */
-export const trackFields = {
+export const trackFields: Record<string, InputField> = {
   userId: {
     label: 'User ID',
     description:
@@ -33,9 +34,9 @@ export const trackFields = {
   timestamp: {
     label: 'Timestamp',
     description:
-      'When the event happened, sent in UTC. A number is Unix time, a date-time without a time zone is read as ' +
-      'UTC, and a date that does not exist is left out.',
-    type: 'datetime',
+      'When the event happened, sent in UTC: an ISO-8601 date-time (read as UTC without a zone) or Unix time. A ' +
+      'value that is not a real date is left out, and the event is still sent.',
+    type: 'string',
     default: { '@path': '$.timestamp' }
   },
   useRecentSession: {
@@ -55,15 +56,23 @@ export const trackFields = {
   context: {
     label: 'Context',
     description:
-      "Where the event happened: an object shaped like a Segment event's context (page, userAgent, app, device, " +
-      'screen, ip, location), sent as FullStory event context. Values FullStory would refuse are left out.',
+      "Where the event happened, shaped like a Segment event's context: by default its page, userAgent, app, " +
+      'device and screen. Add ip or location to send them too.',
     type: 'object',
-    default: { '@path': '$.context' }
+    defaultObjectUI: 'keyvalue',
+    default: {
+      page: { '@path': '$.context.page' },
+      userAgent: { '@path': '$.context.userAgent' },
+      app: { '@path': '$.context.app' },
+      device: { '@path': '$.context.device' },
+      screen: { '@path': '$.context.screen' }
+    }
   },
   propertyTypes,
   idempotencyKey,
-  ...batchingFields
-} satisfies Record<string, InputField>
+  enable_batching,
+  batch_size
+}
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Track Custom Event',
@@ -71,7 +80,8 @@ const action: ActionDefinition<Settings, Payload> = {
   defaultSubscription: 'type = "track"',
   fields: trackFields,
   perform: (request, { settings, payload }) => sendEvent(request, settings.apiKey, payload),
-  performBatch: (request, { settings, payload }) => sendEvents(request, settings.apiKey, payload)
+  performBatch: (request, { settings, payload }) =>
+    sendBatch(request, settings.apiKey, 'events', payload, eventRequest)
 }
 
 export default action

@@ -1,6 +1,7 @@
 import { Readable } from 'stream'
 import nock from 'nock'
-import { Destination, RetryableError, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { Destination, RetryableError } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import definition from '../../index'
 import { headers, REQUEST_TIMEOUT_MS } from '../client'
 

@@ -1,4 +1,5 @@
-import { buildEventContext, countryCode, finiteNumber, regionCode, type ContextInput } from '../context'
+import { buildEventContext, countryCode, finiteNumber, regionCode } from '../context'
+import type { ContextInput } from '../context'
 
 /** The members of a Segment context these tests set, written flat for brevity. */
 interface Flat {

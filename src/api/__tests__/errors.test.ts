@@ -6,15 +6,11 @@ import {
   InvalidAuthenticationError,
   RetryableError
 } from '@segment/actions-core'
-import { callFullStory, endpoints, headers, REQUEST_TIMEOUT_MS, type Endpoint } from '../client'
+import { callFullStory, endpoints, headers, REQUEST_TIMEOUT_MS } from '../client'
+import type { Endpoint } from '../client'
 import fc from 'fast-check'
-import {
-  failureFromNetworkError,
-  failureFromResponse,
-  redactApiKey,
-  retryAfterSeconds,
-  type Operation
-} from '../errors'
+import { failureFromNetworkError, failureFromResponse, redactApiKey, retryAfterSeconds } from '../errors'
+import type { Operation } from '../errors'
 import { SECRET_PIECE_LENGTH } from '../redact'
 
 const API = 'https://api.fullstory.com'

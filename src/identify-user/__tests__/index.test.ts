@@ -1,13 +1,6 @@
 import nock from 'nock'
-import {
-  createTestEvent,
-  createTestIntegration,
-  Destination,
-  IntegrationError,
-  PayloadValidationError,
-  RetryableError,
-  type SegmentEvent
-} from '@segment/actions-core'
+import { createTestEvent, createTestIntegration, Destination, IntegrationError, PayloadValidationError, RetryableError } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import definition from '../../index'
 import type { Settings } from '../../generated-types'
 import { buildUserRequest } from '../../api/users'

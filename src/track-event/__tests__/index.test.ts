@@ -1,11 +1,6 @@
 import nock from 'nock'
-import {
-  createTestEvent,
-  createTestIntegration,
-  IntegrationError,
-  PayloadValidationError,
-  type SegmentEvent
-} from '@segment/actions-core'
+import { createTestEvent, createTestIntegration, IntegrationError, PayloadValidationError } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import definition from '../../index'
 import type { Settings } from '../../generated-types'
 import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'

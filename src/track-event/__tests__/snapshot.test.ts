@@ -1,5 +1,6 @@
 import nock from 'nock'
-import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import { generateTestData } from '../../__tests__/__helpers__/test-data'
 import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'
 import destination from '../../index'

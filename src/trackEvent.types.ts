@@ -16,9 +16,9 @@ export interface Payload {
     [k: string]: unknown
   }
   /**
-   * When the event happened, sent in UTC. A number is Unix time, a date-time without a time zone is read as UTC, and a date that does not exist is left out.
+   * When the event happened, sent in UTC: an ISO-8601 date-time (read as UTC without a zone) or Unix time. A value that is not a real date is left out, and the event is still sent.
    */
-  timestamp?: string | number
+  timestamp?: string
   /**
    * When the event is sent by User ID, attach it to the user's FullStory session active in the last 30 minutes.
    */
@@ -28,7 +28,7 @@ export interface Payload {
    */
   sessionUrl?: string
   /**
-   * Where the event happened: an object shaped like a Segment event's context (page, userAgent, app, device, screen, ip, location), sent as FullStory event context. Values FullStory would refuse are left out.
+   * Where the event happened, shaped like a Segment event's context: by default its page, userAgent, app, device and screen. Add ip or location to send them too.
    */
   context?: {
     [k: string]: unknown

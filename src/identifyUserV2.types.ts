@@ -4,7 +4,7 @@ export interface Payload {
   /**
    * Your stable ID for the user, sent as the FullStory uid (at most 256 characters). Without it FullStory would create a new user on every call.
    */
-  uid: string
+  uid?: string
   /**
    * Segment's anonymous ID, kept on the user as the property segmentAnonymousId.
    */
