@@ -5,7 +5,7 @@
 module.exports = {
   root: true,
   parser: '@typescript-eslint/parser',
-  parserOptions: { project: ['./tsconfig.json'], tsconfigRootDir: __dirname },
+  parserOptions: { project: ['./tsconfig.eslint.json'], tsconfigRootDir: __dirname },
   plugins: ['@typescript-eslint', 'lodash'],
   extends: [
     'eslint:recommended',

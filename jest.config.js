@@ -5,6 +5,9 @@ module.exports = {
   testMatch: ['<rootDir>/{src,dev,test,scripts,bench}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '__tests__/__helpers__/'],
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
+  // The snapshot tests are the monorepo CLI's template: their test-data import is the monorepo's
+  // src/lib/test-data, ours here.
+  moduleNameMapper: { '^(\\.\\./)+lib/test-data$': '<rootDir>/src/__tests__/__helpers__/test-data.ts' },
   // The monorepo runs jest 27; keep its snapshot style (`Object {`, `Array [`).
   snapshotFormat: { escapeString: true, printBasicPrototype: true },
   testTimeout: 30000

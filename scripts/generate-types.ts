@@ -23,7 +23,6 @@ export interface GeneratedFile {
 const ROOT = path.resolve(__dirname, '..')
 const BANNER = '// Generated file. DO NOT MODIFY IT BY HAND.'
 
-
 function stripTitlesAndEnums(schema: JSONSchema): JSONSchema {
   const copy: JSONSchema = { ...schema }
   delete copy.title

@@ -1,7 +1,6 @@
 import nock from 'nock'
 import { createTestIntegration, Destination, PayloadValidationError } from '@segment/actions-core'
 import definition from '../index'
-import type { Settings } from '../generated-types'
 
 const API = 'https://api.fullstory.com'
 const apiKey = 'na1.test-key-0123456789abcdef'
@@ -19,13 +18,13 @@ function withHeaders(scope: nock.Interceptor): nock.Interceptor {
 }
 
 describe('FullStory Cloud Mode (Actions) destination', () => {
-  let testDestination: ReturnType<typeof createTestIntegration<Settings>>
+  let testDestination = createTestIntegration(definition)
   beforeEach(() => {
     testDestination = createTestIntegration(definition)
   })
 
   it('has the name and slug Segment knows it by', () => {
-    expect(definition.name).toBe('FullStory Cloud Mode (Actions)')
+    expect(definition.name).toBe('Fullstory Cloud Mode (Actions)')
     expect(definition.slug).toBe('actions-fullstory-cloud')
     expect(definition.mode).toBe('cloud')
   })

@@ -11,7 +11,7 @@ const apiKey = 'na1.presets-test-key'
 
 const presets = definition.presets ?? []
 
-function settingsFor(preset: (typeof presets)[number]): JSONObject {
+function settingsFor(preset: typeof presets[number]): JSONObject {
   if (preset.type !== 'automatic') throw new Error(`${preset.name} is not an automatic preset`)
   const { subscribe, partnerAction, mapping } = preset
   return { apiKey, subscriptions: [{ subscribe, partnerAction, mapping }] } as unknown as JSONObject

@@ -9,7 +9,7 @@ import type { JobAnswer, JobErrorsAnswer, JobStatus, JobStatusAnswer } from './t
 /**
  * Batch import jobs (docs/rules.md#send-in-batches-and-batch-size;
  * https://developer.fullstory.com/server/events/create-batch-events-import-job/): one request per job,
- * then the job followed until FullStory reports on its rows or FOLLOW_BUDGET_MS is spent.
+ * then the job followed until FullStory reports on its rows or the follow budget is spent.
  */
 
 export type JobKind = 'users' | 'events'
@@ -18,10 +18,15 @@ export type JobKind = 'users' | 'events'
 export const DEFAULT_JOB_ROWS = 1_000
 export const MIN_JOB_ROWS = 10
 
-/** How long a batch follows its jobs, well inside the time Segment's runtime gives a batch (docs/rules.md). */
-export const FOLLOW_BUDGET_MS = 5_000
-/** The first wait before asking for a job's status; each next wait is twice as long. */
-export const FIRST_POLL_MS = 250
+/** How a batch follows its jobs (docs/rules.md#send-in-batches-and-batch-size). */
+export interface FollowTiming {
+  /** The time a batch spends following its jobs, well inside what Segment's runtime gives a batch. */
+  budgetMs: number
+  /** The first wait before asking for a job's status; each next wait is twice as long. */
+  firstPollMs: number
+}
+
+export const FOLLOW: FollowTiming = { budgetMs: 5_000, firstPollMs: 250 }
 
 /** What every action's payload has that a batch needs. */
 export interface BatchItem {
@@ -66,7 +71,8 @@ export async function sendBatch<Payload extends BatchItem, Row>(
   apiKey: string,
   kind: JobKind,
   payloads: Payload[],
-  build: (payload: Payload) => Built<Row>
+  build: (payload: Payload) => Built<Row>,
+  timing: FollowTiming = FOLLOW
 ): Promise<MultiStatusResponse> {
   const response = new MultiStatusResponse()
   const rows: PendingRow[] = []
@@ -104,19 +110,27 @@ export async function sendBatch<Payload extends BatchItem, Row>(
   // The same rows make the same job, in whatever order they came (docs/rules.md#send-in-batches-and-batch-size).
   rows.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
 
-  const size = Math.min(Math.max(1, Math.floor(payloads[0]?.batch_size ?? MAX_JOB_ROWS)), MAX_JOB_ROWS)
-  const deadline = Date.now() + FOLLOW_BUDGET_MS
+  const size = jobSize(payloads[0]?.batch_size)
+  const deadline = Date.now() + timing.budgetMs
   const jobs: Promise<void>[] = []
   for (let start = 0; start < rows.length; start += size) {
     const job = rows.slice(start, start + size)
-    const id = await createJob(request, apiKey, kind, job, response)
-    if (id !== undefined)
+    const created = await createJob(request, apiKey, kind, job, response)
+    const id = created?.id ?? ''
+    if (created !== undefined)
       jobs.push(
-        follow(request, apiKey, kind, id, deadline).then((outcome) => answer(job, id, outcome, apiKey, response))
+        follow(request, apiKey, kind, created, deadline, timing.firstPollMs).then((outcome) =>
+          answer(job, id, outcome, apiKey, response)
+        )
       )
   }
   await Promise.all(jobs)
   return response
+}
+
+/** Rows a job: Batch Size, never more than FullStory takes. */
+export function jobSize(batchSize: number | null | undefined): number {
+  return Math.min(Math.max(1, Math.floor(batchSize ?? MAX_JOB_ROWS)), MAX_JOB_ROWS)
 }
 
 /** Why a row could not be built: our checks' own words, or a value nested too deeply to read. */
@@ -128,14 +142,14 @@ function why(error: unknown): string {
   throw error
 }
 
-/** Creates one job; answers its rows when FullStory refuses it. Its id, when FullStory accepted it. */
+/** Creates one job; answers its rows when FullStory refuses it. Its answer's `job`, when FullStory accepted it. */
 async function createJob(
   request: RequestClient,
   apiKey: string,
   kind: JobKind,
   rows: PendingRow[],
   response: MultiStatusResponse
-): Promise<string | undefined> {
+): Promise<NonNullable<JobAnswer['job']> | undefined> {
   const rowKeys = rows.flatMap((row) => (row.key === undefined ? [] : [row.key]))
   try {
     const { data } = await callFullStory<JobAnswer>(request, jobEndpoints[kind].create, {
@@ -144,7 +158,7 @@ async function createJob(
       // A row without a key of its own makes a job without one, as a single event would have.
       idempotencyKey: rowKeys.length === rows.length ? jobKey(kind, rowKeys) : undefined
     })
-    return data?.job?.id ?? ''
+    return data?.job ?? {}
   } catch (error) {
     const status = (error as { status?: number }).status ?? 500
     const failure = { status, errortype: getErrorCodeFromHttpStatus(status), errormessage: (error as Error).message }
@@ -165,11 +179,13 @@ async function follow(
   request: RequestClient,
   apiKey: string,
   kind: JobKind,
-  id: string,
-  deadline: number
+  created: NonNullable<JobAnswer['job']>,
+  deadline: number,
+  firstPollMs: number
 ): Promise<Outcome> {
   const pending = (why: string): Outcome => ({ status: 'PROCESSING', refused: [], pending: why })
-  if (id === '') return pending('FullStory accepted the job without naming it')
+  const id = created.id
+  if (!id) return pending('FullStory accepted the job without naming it')
   const call = async <Data>(subpath: string, searchParams?: Record<string, string>) =>
     (await callFullStory<Data>(request, jobEndpoints[kind].job, {
       apiKey,
@@ -178,11 +194,12 @@ async function follow(
       timeoutMs: Math.max(1, deadline - Date.now())
     })) as { status: number; data?: Data }
   try {
-    let status: JobStatusAnswer | undefined
-    for (let wait = FIRST_POLL_MS; status?.job?.status !== 'COMPLETED' && status?.job?.status !== 'FAILED'; wait *= 2) {
+    // FullStory answers a creation PROCESSING; an answer that already says more needs no poll.
+    let status: JobStatusAnswer = { job: created }
+    for (let wait = firstPollMs; status.job?.status !== 'COMPLETED' && status.job?.status !== 'FAILED'; wait *= 2) {
       if (Date.now() + wait >= deadline) return pending('FullStory has accepted the job and not yet reported on it')
       await sleep(wait)
-      status = (await call<JobStatusAnswer>(encodeURIComponent(id))).data
+      status = (await call<JobStatusAnswer>(encodeURIComponent(id))).data ?? {}
     }
     if (status.job?.status === 'COMPLETED' && !((status.errors ?? 0) > 0)) return { status: 'COMPLETED', refused: [] }
     const refused: Refusal[] = []
@@ -198,7 +215,7 @@ async function follow(
       const next: string | undefined = page.data?.next_page_token
       token = next && next !== token ? next : undefined
     }
-    return { status: status.job.status, refused }
+    return { status: status.job?.status ?? 'FAILED', refused }
   } catch (error) {
     return pending(`FullStory has accepted the job; following it ended (${(error as Error).message})`)
   }

@@ -152,3 +152,8 @@ export async function callFullStory<Data = unknown>(
     throw failureFromRedirect(response, endpoint.operation, options.apiKey)
   throw failureFromResponse(response, endpoint.operation, options.apiKey)
 }
+
+/** A response as the action's answer, or, when part of the payload was not used, FullStory's answer and why. */
+export function withNote<Data>(response: ModifiedResponse<Data>, note: string | undefined) {
+  return note ? { fullstory: response.data, note } : response
+}

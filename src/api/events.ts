@@ -1,6 +1,6 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import type { RequestClient } from '@segment/actions-core'
-import { callFullStory, delivery, endpoints } from './client'
+import { callFullStory, delivery, endpoints, withNote } from './client'
 import { buildEventContext } from './context'
 import type { ContextInput } from './context'
 import { hasFullStoryCode } from './errors'
@@ -49,7 +49,8 @@ export interface BuiltEvent {
 export function eventRequest(input: EventInput): BuiltEvent {
   const name = eventName(input.name)
   const { identity, fallback, note } = identifyEvent(input)
-  const { properties, schema } = normalizeProperties(input.properties, input.propertyTypes ?? undefined)
+  const normalized = normalizeProperties(input.properties, input.propertyTypes ?? undefined)
+  const { properties, schema } = normalized
   const timestamp = parseTimestamp(input.timestamp)
   const context = buildEventContext(input.context)
   const withIdentity = ({ user, session }: EventIdentity): CreateEventRequest => {
@@ -62,7 +63,11 @@ export function eventRequest(input: EventInput): BuiltEvent {
     if (schema && Object.keys(schema.properties).length > 0) request.schema = schema
     return request
   }
-  return { request: withIdentity(identity), fallback: fallback && withIdentity(fallback), note }
+  return {
+    request: withIdentity(identity),
+    fallback: fallback && withIdentity(fallback),
+    note: [note, normalized.note].filter(Boolean).join(' ') || undefined
+  }
 }
 
 /**
@@ -81,5 +86,5 @@ export async function sendEvent(request: RequestClient, apiKey: string, input: E
     if (!fallback || !hasFullStoryCode(error, SESSION_FULL_CODE)) throw error
     response = await send(fallback)
   }
-  return note ? { fullstory: response.data, note } : response
+  return withNote(response, note)
 }

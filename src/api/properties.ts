@@ -1,4 +1,3 @@
-import { PayloadValidationError } from '@segment/actions-core'
 import type * as Transliteration from 'transliteration'
 import type camelCase from 'lodash/camelCase'
 import {
@@ -22,6 +21,8 @@ import type { PropertySchema, PropertyType } from './types'
 export interface NormalizedProperties {
   properties: Record<string, unknown>
   schema?: PropertySchema
+  /** Why Property Types declarations were left out. */
+  note?: string
 }
 
 export interface NormalizeOptions {
@@ -94,35 +95,30 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return text.slice(0, i)
 }
 
-/** Declared types by dotted path, checked. Throws a PayloadValidationError naming a bad entry. */
-export function parseDeclaredTypes(declared: unknown): Map<string, PropertyType> | undefined {
-  if (declared === undefined || declared === null) return undefined
+/**
+ * Declared types by dotted path. A declaration FullStory could not take (an unknown type, a path it
+ * could never receive) is left out, and `ignored` says why: the event is still sent.
+ */
+export function parseDeclaredTypes(declared: unknown): { types?: Map<string, PropertyType>; ignored: string[] } {
+  const ignored: string[] = []
+  if (declared === undefined || declared === null) return { ignored }
   if (typeof declared !== 'object' || Array.isArray(declared)) {
-    throw new PayloadValidationError(
-      `Property Types must be an object of property path -> type (one of ${ALLOWED_TYPES_TEXT}).`
-    )
+    return { ignored: [`Property Types is not an object of property path -> type (one of ${ALLOWED_TYPES_TEXT})`] }
   }
   let types: Map<string, PropertyType> | undefined
   for (const [path, raw] of Object.entries(declared)) {
     const type = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined
-    if (!isPropertyType(type)) {
-      throw new PayloadValidationError(
-        `Property Types declares "${path}" as ${JSON.stringify(raw) ?? String(raw)}, which is not a FullStory ` +
-          `property type. Use one of: ${ALLOWED_TYPES_TEXT}.`
-      )
-    }
     const segments = path.split('.')
-    if (path.length > MAX_PROPERTY_PATH_LENGTH || !segments.every((segment) => VALID_NAME.test(segment))) {
+    if (!isPropertyType(type)) {
+      ignored.push(`"${path}" is declared ${JSON.stringify(raw) ?? String(raw)}, not one of ${ALLOWED_TYPES_TEXT}`)
+    } else if (path.length > MAX_PROPERTY_PATH_LENGTH || !segments.every((segment) => VALID_NAME.test(segment))) {
       const suggestion = segments.map(cleanName).join('.')
-      throw new PayloadValidationError(
-        `Property Types names "${path}", which FullStory cannot receive as a property path. Use the names as ` +
-          `FullStory receives them (letters, digits and _, starting with a letter; dots between nested names)` +
-          (suggestion !== path && suggestion.length <= MAX_PROPERTY_PATH_LENGTH ? `, e.g. "${suggestion}".` : '.')
-      )
-    }
-    ;(types ??= new Map()).set(path, type)
+      const hint =
+        suggestion !== path && suggestion.length <= MAX_PROPERTY_PATH_LENGTH ? ` (write "${suggestion}")` : ''
+      ignored.push(`"${path}" is not a property path FullStory can receive${hint}`)
+    } else (types ??= new Map()).set(path, type)
   }
-  return types
+  return { types, ignored }
 }
 
 interface State {
@@ -141,20 +137,18 @@ export function normalizeProperties(
   declaredTypes?: Record<string, unknown>,
   options: NormalizeOptions = {}
 ): NormalizedProperties {
-  const state: State = {
-    names: 0,
-    declared: parseDeclaredTypes(declaredTypes),
-    schema: undefined,
-    legacyNames: options.legacyNames === true
-  }
+  const { types, ignored } = parseDeclaredTypes(declaredTypes)
+  const state: State = { names: 0, declared: types, schema: undefined, legacyNames: options.legacyNames === true }
   const own = isPlainObject(input) ? input : {}
   const { leading = [], trailing = [] } = options
   const level: Level =
     leading.length || trailing.length
       ? entriesLevel([...leading, ...Object.entries(own), ...trailing])
       : { keys: Object.keys(own), values: Object.values(own), distinct: true }
-  const properties = writeObject(level, '', 0, state) ?? {}
-  return state.schema ? { properties, schema: { properties: state.schema } } : { properties }
+  const normalized: NormalizedProperties = { properties: writeObject(level, '', 0, state) ?? {} }
+  if (state.schema) normalized.schema = { properties: state.schema }
+  if (ignored.length > 0) normalized.note = `Property Types left out: ${ignored.join('; ')}.`
+  return normalized
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

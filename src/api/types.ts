@@ -5,7 +5,7 @@
 
 /** The property types FullStory's `schema` knows; a plural types a list. */
 export const PROPERTY_TYPES = ['str', 'strs', 'int', 'ints', 'real', 'reals', 'bool', 'bools', 'date', 'dates'] as const
-export type PropertyType = (typeof PROPERTY_TYPES)[number]
+export type PropertyType = typeof PROPERTY_TYPES[number]
 
 /** `schema`: property types by dotted path, e.g. `{ properties: { 'address.zip': 'str' } }`. */
 export interface PropertySchema {

@@ -1,6 +1,7 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import type { RequestClient } from '@segment/actions-core'
-import { callFullStory, delivery, endpoints } from './client'
+import type { Built } from './batch'
+import { callFullStory, delivery, endpoints, withNote } from './client'
 import { messageKey } from './idempotency'
 import { checkedUid } from './identity'
 import { longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH } from './limits'
@@ -27,7 +28,7 @@ export interface UserOptions {
 export const ANONYMOUS_ID_PROPERTY = 'segmentAnonymousId'
 
 /** The body of `POST /v2/users` for one identify; throws PayloadValidationError when it cannot be sent. */
-export function userRequest(input: UserInput, options: UserOptions = {}): CreateUserRequest {
+export function userRequest(input: UserInput, options: UserOptions = {}): Built<CreateUserRequest> {
   const uid = checkedUid(input.userId)
   if (uid === undefined) {
     throw new PayloadValidationError(
@@ -47,7 +48,7 @@ export function userRequest(input: UserInput, options: UserOptions = {}): Create
   const displayName = fit(input.displayName, MAX_DISPLAY_NAME_LENGTH, 'displayName')
   const email = fit(input.email, MAX_EMAIL_LENGTH, 'email')
   const leading: [string, unknown][] = input.anonymousId ? [[ANONYMOUS_ID_PROPERTY, input.anonymousId]] : []
-  const { properties, schema } = normalizeProperties(traits, input.propertyTypes ?? undefined, {
+  const { properties, schema, note } = normalizeProperties(traits, input.propertyTypes ?? undefined, {
     leading,
     trailing,
     legacyNames: options.legacyNames
@@ -57,16 +58,17 @@ export function userRequest(input: UserInput, options: UserOptions = {}): Create
   if (email !== undefined) request.email = email
   if (Object.keys(properties).length > 0) request.properties = properties
   if (schema) request.schema = schema
-  return request
+  return { request, note }
 }
 
 /** Creates or updates the user (`POST /v2/users`), with the Idempotency-Key of this delivery. */
-export function upsertUser(request: RequestClient, apiKey: string, input: UserInput, options?: UserOptions) {
-  const json = userRequest(input, options)
-  return callFullStory(request, endpoints.createUser, {
+export async function upsertUser(request: RequestClient, apiKey: string, input: UserInput, options?: UserOptions) {
+  const { request: json, note } = userRequest(input, options)
+  const response = await callFullStory(request, endpoints.createUser, {
     apiKey,
     ...delivery(endpoints.createUser, json, messageKey(input.idempotencyKey))
   })
+  return withNote(response, note)
 }
 
 /** GDPR deletion, `DELETE /v2/users?uid=`: a 404 means there is nothing to delete. */

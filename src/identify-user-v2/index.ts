@@ -21,7 +21,7 @@ const action: ActionDefinition<Settings, Payload> = {
   fields: { uid: { ...userId, required: false }, anonymousId, displayName, email, properties: traits, ...later },
   perform: (request, { settings, payload }) => upsertUser(request, settings.apiKey, asInput(payload)),
   performBatch: (request, { settings, payload }) =>
-    sendBatch(request, settings.apiKey, 'users', payload, (row) => ({ request: userRequest(asInput(row)) }))
+    sendBatch(request, settings.apiKey, 'users', payload, (row) => userRequest(asInput(row)))
 }
 
 export default action

@@ -59,7 +59,7 @@ const action: ActionDefinition<Settings, Payload> = {
   fields: identifyFields,
   perform: (request, { settings, payload }) => upsertUser(request, settings.apiKey, payload, legacyNames),
   performBatch: (request, { settings, payload }) =>
-    sendBatch(request, settings.apiKey, 'users', payload, (row) => ({ request: userRequest(row, legacyNames) }))
+    sendBatch(request, settings.apiKey, 'users', payload, (row) => userRequest(row, legacyNames))
 }
 
 export default action

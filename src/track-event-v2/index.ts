@@ -17,8 +17,7 @@ const action: ActionDefinition<Settings, Payload> = {
   defaultSubscription: 'type = "track"',
   fields: trackFields,
   perform: (request, { settings, payload }) => sendEvent(request, settings.apiKey, payload),
-  performBatch: (request, { settings, payload }) =>
-    sendBatch(request, settings.apiKey, 'events', payload, eventRequest)
+  performBatch: (request, { settings, payload }) => sendBatch(request, settings.apiKey, 'events', payload, eventRequest)
 }
 
 export default action

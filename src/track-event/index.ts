@@ -13,6 +13,7 @@ export const trackFields: Record<string, InputField> = {
       'Your ID for the user (the FullStory uid), used when Session URL holds no FullStory session. An event ' +
       'needs a User ID or a Session URL.',
     type: 'string',
+    required: { conditions: [{ fieldKey: 'sessionUrl', operator: 'is', value: undefined }] },
     default: { '@path': '$.userId' }
   },
   name: {
@@ -80,8 +81,7 @@ const action: ActionDefinition<Settings, Payload> = {
   defaultSubscription: 'type = "track"',
   fields: trackFields,
   perform: (request, { settings, payload }) => sendEvent(request, settings.apiKey, payload),
-  performBatch: (request, { settings, payload }) =>
-    sendBatch(request, settings.apiKey, 'events', payload, eventRequest)
+  performBatch: (request, { settings, payload }) => sendBatch(request, settings.apiKey, 'events', payload, eventRequest)
 }
 
 export default action

@@ -82,7 +82,7 @@ interface CallPath {
 }
 
 const destination = new Destination(definition)
-const job = { id: 'job-1', status: 'PROCESSING', created: '2024-05-01T12:00:00Z' }
+const job = { id: 'job-1', status: 'COMPLETED', created: '2024-05-01T12:00:00Z' }
 
 function thrown(outcome: Outcome) {
   if (!outcome.error) throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`)

@@ -1,9 +1,12 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import type { Payload } from '../../track-event/generated-types'
-import { buildEventRequest, eventName, MAX_EVENT_NAME_LENGTH } from '../events'
+import { eventName, eventRequest } from '../events'
+import type { EventInput } from '../events'
 import { identifyEvent } from '../identity'
+import { MAX_EVENT_NAME_LENGTH } from '../limits'
 
-const payload: Payload = {
+const buildEventRequest = (input: EventInput) => eventRequest(input).request
+
+const payload: EventInput = {
   name: ' Order Completed ',
   userId: 'user-1',
   timestamp: '2024-05-01T12:00:00+02:00',
@@ -30,7 +33,7 @@ describe('buildEventRequest', () => {
   })
 
   it('is deterministic: the same payload gives byte-identical JSON, whatever its key order', () => {
-    const reordered = Object.fromEntries(Object.entries(payload).reverse()) as unknown as Payload
+    const reordered = Object.fromEntries(Object.entries(payload).reverse()) as EventInput
     const first = JSON.stringify(buildEventRequest(payload))
     expect(JSON.stringify(buildEventRequest(payload))).toBe(first)
     expect(JSON.stringify(buildEventRequest(reordered))).toBe(first)
@@ -65,6 +68,16 @@ describe('identifyEvent', () => {
     expect(identifyEvent({ sessionUrl: '1:2' })).toEqual({ identity: { session: { id: '1:2' } } })
   })
 
+  it('a Session URL that holds no session: sent by User ID, and the answer says why', () => {
+    expect(identifyEvent({ sessionUrl: 'https://app.fullstory.com/ui/o/session/123', userId: 'u' })).toEqual({
+      identity: { user: { uid: 'u' } },
+      note: 'Session URL holds no FullStory session id ("deviceId:sessionId" as its last path segment), so the event was sent by User ID.'
+    })
+    expect(() => identifyEvent({ sessionUrl: 'nope' })).toThrow(
+      'FullStory cannot tell whose event this is: it has no User ID and its Session URL holds no FullStory session id'
+    )
+  })
+
   it('reads only true as Use Recent Session on: unset (a mapping saved before the field existed) is off', () => {
     expect(identifyEvent({ userId: 'u', useRecentSession: true }).identity).toEqual({
       user: { uid: 'u' },
@@ -87,11 +100,11 @@ describe('eventName', () => {
     expect(eventName('n'.repeat(MAX_EVENT_NAME_LENGTH))).toBe('n'.repeat(250))
   })
 
-  it('cuts a longer name to 250 UTF-16 units without splitting a character', () => {
+  it('cuts a longer name to 250 characters, counted as FullStory counts them (code points)', () => {
     expect(eventName('n'.repeat(251))).toBe('n'.repeat(250))
-    const cut = eventName('n'.repeat(249) + '😀😀')
-    expect(cut).toBe('n'.repeat(249))
-    expect(eventName('😀'.repeat(200))).toBe('😀'.repeat(125))
+    expect(eventName('n'.repeat(249) + '😀😀')).toBe('n'.repeat(249) + '😀')
+    expect(eventName('😀'.repeat(260))).toBe('😀'.repeat(250))
+    expect(eventName('😀'.repeat(200))).toBe('😀'.repeat(200))
   })
 
   it.each([[''], ['   '], [undefined], [null]])('refuses %j', (name) => {

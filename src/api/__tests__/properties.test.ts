@@ -1,16 +1,10 @@
-import { PayloadValidationError } from '@segment/actions-core'
-import {
-  cleanName,
-  isIsoDateTime,
-  normalizeProperties,
-  parseDeclaredTypes,
-  truncateUtf8,
-  valueBytes
-} from '../properties'
+import { cleanName, normalizeProperties, parseDeclaredTypes, truncateUtf8 } from '../properties'
 import { MAX_PROPERTIES, MAX_PROPERTY_DEPTH, MAX_PROPERTY_PATH_LENGTH, MAX_VALUE_BYTES } from '../limits'
 
 const props = (input: unknown, declared?: Record<string, unknown>) => normalizeProperties(input, declared).properties
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8')
+/** A list's size as FullStory's 8,192-byte limit counts it: its JSON text. */
+const valueBytes = (list: unknown[]) => bytes(JSON.stringify(list))
 
 /** Every dotted path of an output object, with its value. */
 function leaves(value: Record<string, unknown>, prefix = ''): [string, unknown][] {
@@ -84,36 +78,6 @@ describe('truncateUtf8', () => {
     const cut = truncateUtf8('é'.repeat(5000), MAX_VALUE_BYTES)
     expect(bytes(cut)).toBe(MAX_VALUE_BYTES)
     expect(cut).toBe('é'.repeat(4096))
-  })
-})
-
-describe('isIsoDateTime', () => {
-  it.each([
-    '2024-05-01T12:00:00Z',
-    '2024-05-01T12:00:00.123Z',
-    '2024-05-01T12:00:00.123456789Z',
-    '2024-05-01T12:00Z',
-    '2024-02-29T23:59:59+05:30',
-    '2024-05-01T12:00:00-0800',
-    '2024-05-01T12:00:00+02'
-  ])('accepts %s', (text) => {
-    expect(isIsoDateTime(text)).toBe(true)
-  })
-
-  it.each([
-    '2024-05-01', // a date without a time
-    '2024-05-01T12:00:00', // no time zone: ambiguous
-    '2024-02-30T00:00:00Z', // no such day
-    '2023-02-29T00:00:00Z',
-    '2024-13-01T00:00:00Z',
-    '2024-05-01T25:00:00Z',
-    '2024-05-01t12:00:00z',
-    '2024-05-01 12:00:00Z',
-    'May 1, 2024',
-    '1714564800',
-    'x2024-05-01T12:00:00Z'
-  ])('rejects %s', (text) => {
-    expect(isIsoDateTime(text)).toBe(false)
   })
 })
 
@@ -413,39 +377,61 @@ describe('normalizeProperties: schema', () => {
     expect(JSON.stringify(schema)).toBe('{"properties":{"b":"int","a":"date"}}')
   })
 
-  it('rejects an unknown declared type, naming the path and the allowed types', () => {
-    const run = () => normalizeProperties({ plan: 'pro' }, { plan: 'string' })
-    expect(run).toThrow(PayloadValidationError)
-    expect(run).toThrow(
-      'Property Types declares "plan" as "string", which is not a FullStory property type. Use one of: str, strs, ' +
-        'int, ints, real, reals, bool, bools, date, dates.'
-    )
-    expect(() => normalizeProperties({}, { count: 3 })).toThrow('Property Types declares "count" as 3')
-    expect(() => normalizeProperties({}, { count: { type: 'int' } })).toThrow(
-      'Property Types declares "count" as {"type":"int"}'
+  it('leaves out a declaration of an unknown type, says why, and sends the properties', () => {
+    expect(normalizeProperties({ plan: 'pro', seats: 3 }, { plan: 'string', seats: 'int', count: 3 })).toEqual({
+      properties: { plan: 'pro', seats: 3 },
+      schema: { properties: { seats: 'int' } },
+      note:
+        'Property Types left out: "plan" is declared "string", not one of str, strs, int, ints, real, reals, bool, ' +
+        'bools, date, dates; "count" is declared 3, not one of str, strs, int, ints, real, reals, bool, bools, date, dates.'
+    })
+  })
+
+  it('leaves out a declared path FullStory cannot receive, suggesting the cleaned name', () => {
+    expect(normalizeProperties({}, { 'Größe.in cm': 'int', 'a..b': 'int' }).note).toBe(
+      'Property Types left out: "Größe.in cm" is not a property path FullStory can receive (write "Grosse.incm"); ' +
+        '"a..b" is not a property path FullStory can receive (write "a.p_.b").'
     )
   })
 
-  it('rejects a declared path FullStory cannot receive, suggesting the cleaned name', () => {
-    expect(() => normalizeProperties({}, { 'Größe.in cm': 'int' })).toThrow(
-      'Property Types names "Größe.in cm", which FullStory cannot receive as a property path. Use the names as ' +
-        'FullStory receives them (letters, digits and _, starting with a letter; dots between nested names), e.g. ' +
-        '"Grosse.incm".'
-    )
-    expect(() => normalizeProperties({}, { 'a..b': 'int' })).toThrow(PayloadValidationError)
-  })
-
-  it('parses no declarations from nothing, and refuses a declaration list that is not an object', () => {
-    expect(parseDeclaredTypes(undefined)).toBeUndefined()
-    expect(parseDeclaredTypes({})).toBeUndefined()
-    expect(() => parseDeclaredTypes('plan: int')).toThrow(PayloadValidationError)
+  it('parses no declarations from nothing, and says so of a declaration list that is not an object', () => {
+    expect(parseDeclaredTypes(undefined)).toEqual({ ignored: [] })
+    expect(parseDeclaredTypes({})).toEqual({ ignored: [] })
+    expect(parseDeclaredTypes('plan: int').ignored).toEqual([
+      'Property Types is not an object of property path -> type (one of str, strs, int, ints, real, reals, bool, bools, date, dates)'
+    ])
   })
 })
 
-describe('valueBytes', () => {
-  it('measures strings in UTF-8 bytes and lists as their JSON text', () => {
-    expect(valueBytes('€')).toBe(3)
-    expect(valueBytes(['a', 1, true])).toBe(12) // ["a",1,true]
-    expect(valueBytes([])).toBe(2)
+describe('legacyNames: trait names as the published Identify User sent them to the v1 API', () => {
+  const legacy = (input: Record<string, unknown>, declared?: Record<string, unknown>) =>
+    normalizeProperties(input, declared, { legacyNames: true })
+
+  it('camel-cases names, then applies the character rules', () => {
+    expect(
+      legacy({ 'originally-hyphenated': 1, 'first name': 'Ann', 'is-vip': true, Order_Total: 2, Größe: 'M', plan: 'x' })
+        .properties
+    ).toEqual({ originallyHyphenated: 1, firstName: 'Ann', isVip: true, orderTotal: 2, grosse: 'M', plan: 'x' })
+  })
+
+  it('keeps a FullStory type suffix out of the name and declares it, as v1 stored it', () => {
+    expect(legacy({ plan_str: 'pro', 'seat count_int': 3, tags_strs: ['a'] })).toEqual({
+      properties: { plan: 'pro', seatCount: 3, tags: ['a'] },
+      schema: { properties: { plan: 'str', seatCount: 'int', tags: 'strs' } }
+    })
+    expect(legacy({ plan_str: 'pro' }, { plan: 'date' }).schema).toEqual({ properties: { plan: 'date' } })
+  })
+
+  it('camel-cases five levels deep, and not the columns of a list of objects', () => {
+    const deep = { 'a-1': { 'b-2': { 'c-3': { 'd-4': { 'e-5': { 'f-6': 1 } } } } }, 'o-s': [{ 'x-y': 1 }] }
+    expect(legacy(deep).properties).toEqual({ a1: { b2: { c3: { d4: { e5: { f6: 1 } } } } }, oS: { xy: [1] } })
+  })
+
+  it('keeps both values when two keys end on one name', () => {
+    expect(legacy({ 'first name': 'a', firstName: 'b', first_name_str: 'c' }).properties).toEqual({
+      firstName: 'a',
+      firstName_2: 'b',
+      firstName_3: 'c'
+    })
   })
 })

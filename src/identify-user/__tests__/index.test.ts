@@ -1,9 +1,15 @@
 import nock from 'nock'
-import { createTestEvent, createTestIntegration, Destination, IntegrationError, PayloadValidationError, RetryableError } from '@segment/actions-core'
+import {
+  createTestEvent,
+  createTestIntegration,
+  Destination,
+  IntegrationError,
+  PayloadValidationError,
+  RetryableError
+} from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import definition from '../../index'
-import type { Settings } from '../../generated-types'
-import { buildUserRequest } from '../../api/users'
+import { userRequest as buildUserRequest } from '../../api/users'
 import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'
 
 const API = 'https://api.fullstory.com'
@@ -39,7 +45,7 @@ function expectUpsert(body: Record<string, any>, messageKey: string | null = mes
 }
 
 describe('Identify User', () => {
-  let testDestination: ReturnType<typeof createTestIntegration<Settings>>
+  let testDestination = createTestIntegration(definition)
   beforeEach(() => {
     testDestination = createTestIntegration(definition)
   })
@@ -105,18 +111,19 @@ describe('Identify User', () => {
         empty: null
       })
     )
+    // Identify User names traits as the published destination did: camel case, then the character rules.
     const body = {
       uid: 'user-1234',
       display_name: 'Ada',
       properties: {
         segmentAnonymousId: 'anon-5678',
         name: 'Ada',
-        firstname: 'Ada',
-        firstname_2: 'Augusta',
-        Grosse: 170,
+        firstName: 'Ada',
+        firstname: 'Augusta',
+        grosse: 170,
         MingZi: 'Ada',
-        p_1st_order: '2024-01-15T09:30:00Z',
-        address: { zipcode: '10115', geo: { lat: 52.52, lng: 13.4 } },
+        p_1stOrder: '2024-01-15T09:30:00Z',
+        address: { zipCode: '10115', geo: { lat: 52.52, lng: 13.4 } },
         products: { sku: ['A-1', 'B-2'], price: [10, 12.5], tags: ['new', 'sale', 'gift'] },
         bio: 'x'.repeat(8192),
         createdAt: '2024-05-01T12:00:00.000Z',
@@ -125,8 +132,8 @@ describe('Identify User', () => {
       },
       schema: {
         properties: {
-          Grosse: 'int',
-          p_1st_order: 'date',
+          grosse: 'int',
+          p_1stOrder: 'date',
           'products.price': 'reals',
           createdAt: 'str',
           logins: 'dates',
@@ -136,7 +143,7 @@ describe('Identify User', () => {
     }
     const scope = expectUpsert(body)
     const responses = await identify(identifyEvent({ traits }), {
-      propertyTypes: { score: 'int', Grosse: 'int', createdAt: 'str', 'products.price': 'real' }
+      propertyTypes: { score: 'int', grosse: 'int', createdAt: 'str', 'products.price': 'real' }
     })
     expect(scope.isDone()).toBe(true)
     expect(await responses[0].request.text()).toBe(JSON.stringify(body))
@@ -162,7 +169,7 @@ describe('Identify User', () => {
     const traits: Record<string, number> = {}
     for (let i = 0; i < 600; i++) traits[`trait_${i}`] = i
     const properties: Record<string, unknown> = { segmentAnonymousId: 'anon-5678' }
-    for (let i = 0; i < 499; i++) properties[`trait_${i}`] = i
+    for (let i = 0; i < 499; i++) properties[`trait${i}`] = i
     const scope = expectUpsert({ uid: 'user-1234', properties })
     const responses = await identify(identifyEvent({ traits }))
     expect(scope.isDone()).toBe(true)
@@ -281,14 +288,16 @@ describe('Identify User', () => {
     expect(scope.isDone()).toBe(true)
   })
 
-  it('rejects an unknown Property Type, naming the path and the allowed types, and sends nothing', async () => {
-    const error = await identify(identifyEvent({ traits: { plan: 'pro' } }), {
-      propertyTypes: { plan: 'text' }
-    }).catch((e: Error) => e)
-    expect(error).toBeInstanceOf(PayloadValidationError)
-    expect((error as Error).message).toContain('Property Types declares "plan" as "text"')
-    expect((error as Error).message).toContain('str, strs, int, ints, real, reals, bool, bools, date, dates')
-    expect(testDestination.responses).toHaveLength(0)
+  it('sends the user without an unknown Property Type, and its answer says why', async () => {
+    const scope = expectUpsert({ uid: 'user-1234', properties: { segmentAnonymousId: 'anon-5678', plan: 'pro' } })
+    await identify(identifyEvent({ traits: { plan: 'pro' } }), { propertyTypes: { plan: 'text' } })
+    expect(scope.isDone()).toBe(true)
+    expect(testDestination.results[testDestination.results.length - 1].data).toEqual({
+      fullstory: { id: '1234567890' },
+      note:
+        'Property Types left out: "plan" is declared "text", not one of str, strs, int, ints, real, reals, bool, ' +
+        'bools, date, dates.'
+    })
   })
 
   it("passes FullStory's refusal on as the mapped error, without the API key", async () => {

@@ -1,11 +1,11 @@
-import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
-import { generateTestData } from '../../__tests__/__helpers__/test-data'
+import { generateTestData } from '../../../../lib/test-data'
 import destination from '../../index'
+import nock from 'nock'
 
-const testDestination = () => createTestIntegration(destination)
+const testDestination = createTestIntegration(destination)
 const actionSlug = 'identifyUser'
-const destinationSlug = 'FullstoryCloud'
+const destinationSlug = 'Fullstory'
 const seedName = `${destinationSlug}#${actionSlug}`
 
 describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination action:`, () => {
@@ -17,9 +17,11 @@ describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination ac
     nock(/.*/).persist().post(/.*/).reply(200)
     nock(/.*/).persist().put(/.*/).reply(200)
 
-    const event = createTestEvent({ properties: eventData })
+    const event = createTestEvent({
+      properties: eventData
+    })
 
-    const responses = await testDestination().testAction(actionSlug, {
+    const responses = await testDestination.testAction(actionSlug, {
       event: event,
       mapping: event.properties,
       settings: settingsData,
@@ -36,6 +38,8 @@ describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination ac
     } catch (err) {
       expect(rawBody).toMatchSnapshot()
     }
+
+    expect(request.headers).toMatchSnapshot()
   })
 
   it('all fields', async () => {
@@ -46,9 +50,11 @@ describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination ac
     nock(/.*/).persist().post(/.*/).reply(200)
     nock(/.*/).persist().put(/.*/).reply(200)
 
-    const event = createTestEvent({ properties: eventData })
+    const event = createTestEvent({
+      properties: eventData
+    })
 
-    const responses = await testDestination().testAction(actionSlug, {
+    const responses = await testDestination.testAction(actionSlug, {
       event: event,
       mapping: event.properties,
       settings: settingsData,

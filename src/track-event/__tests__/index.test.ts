@@ -2,7 +2,6 @@ import nock from 'nock'
 import { createTestEvent, createTestIntegration, IntegrationError, PayloadValidationError } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import definition from '../../index'
-import type { Settings } from '../../generated-types'
 import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'
 
 const API = 'https://api.fullstory.com'
@@ -55,7 +54,7 @@ function expectEvent(body: Record<string, unknown>, messageKey = 'msg-1'): nock.
 }
 
 describe('Track Custom Event', () => {
-  let testDestination: ReturnType<typeof createTestIntegration<Settings>>
+  let testDestination = createTestIntegration(definition)
   beforeEach(() => {
     testDestination = createTestIntegration(definition)
   })
@@ -109,7 +108,7 @@ describe('Track Custom Event', () => {
       expect(scope.isDone()).toBe(true)
     })
 
-    it('neither a session nor a User ID: PayloadValidationError saying what is missing, and no request', async () => {
+    it('neither a Session URL nor a User ID: User ID is required (conditionally), and no request', async () => {
       const unmatched: unknown[] = []
       const onNoMatch = (request: unknown) => unmatched.push(request)
       nock.emitter.on('no match', onNoMatch)
@@ -117,8 +116,9 @@ describe('Track Custom Event', () => {
         const error = await testDestination
           .testAction('trackEvent', { event: event({ userId: null }), settings, useDefaultMappings: true })
           .catch((e: Error) => e)
-        expect(error).toBeInstanceOf(PayloadValidationError)
-        expect((error as Error).message).toContain('it has no User ID and it has no Session URL')
+        expect((error as Error).message).toBe(
+          'The root value is missing the required field \'userId\'. The root value must match "then" schema.'
+        )
       } finally {
         nock.emitter.removeListener('no match', onNoMatch)
       }
@@ -134,12 +134,30 @@ describe('Track Custom Event', () => {
           event: event({ userId: null }),
           settings,
           useDefaultMappings: true,
-          mapping: { sessionUrl: 'https://evil.example.com/ui/ORG/session/1%3A2' }
+          mapping: { sessionUrl: 'https://app.fullstory.com/ui/ORG/session/1' }
         })
         .catch((e: Error) => e)
       expect(error).toBeInstanceOf(PayloadValidationError)
-      expect((error as Error).message).toContain('its Session URL is not a FullStory session replay URL')
+      expect((error as Error).message).toContain('its Session URL holds no FullStory session id')
       expect(testDestination.responses).toEqual([])
+    })
+
+    it('sends by User ID when the Session URL holds no session, and its answer says why', async () => {
+      const scope = expectEvent({ ...common, user: { uid: 'user-1' }, session: { use_most_recent: true } }).reply(
+        200,
+        {}
+      )
+      await testDestination.testAction('trackEvent', {
+        event: event(),
+        settings,
+        useDefaultMappings: true,
+        mapping: { sessionUrl: 'https://app.fullstory.com/ui/ORG/session/1' }
+      })
+      expect(scope.isDone()).toBe(true)
+      expect(testDestination.results[testDestination.results.length - 1].data).toEqual({
+        fullstory: {},
+        note: 'Session URL holds no FullStory session id ("deviceId:sessionId" as its last path segment), so the event was sent by User ID.'
+      })
     })
 
     it('refuses a User ID longer than 256 characters before sending', async () => {
@@ -227,7 +245,35 @@ describe('Track Custom Event', () => {
   })
 
   describe('the rest of the body', () => {
-    it('maps a full Segment context, converting country and region names', async () => {
+    it('maps a full Segment context, by default without the IP address and the location', async () => {
+      const context = {
+        ip: '203.0.113.7',
+        userAgent: 'Mozilla/5.0',
+        page: { url: 'https://example.com/p', referrer: 'https://ref.example/' },
+        app: { namespace: 'com.example.app', name: 'Example', version: '4.2.1' },
+        device: { manufacturer: 'Google', model: 'Pixel 8' },
+        screen: { width: 392.7272, height: 850 },
+        location: { city: 'Austin', country: 'United States', region: 'Texas', latitude: 30.27, longitude: -97.74 }
+      }
+      const scope = expectEvent({
+        ...common,
+        user: { uid: 'user-1' },
+        session: { use_most_recent: true },
+        context: {
+          browser: {
+            url: 'https://example.com/p',
+            user_agent: 'Mozilla/5.0',
+            initial_referrer: 'https://ref.example/'
+          },
+          mobile: { app_id: 'com.example.app', app_name: 'Example', app_version: '4.2.1' },
+          device: { manufacturer: 'Google', model: 'Pixel 8', screen_width: 393, screen_height: 850 }
+        }
+      }).reply(200, {})
+      await testDestination.testAction('trackEvent', { event: event({ context }), settings, useDefaultMappings: true })
+      expect(scope.isDone()).toBe(true)
+    })
+
+    it('sends the IP address and the location when the mapping names them, converting country and region names', async () => {
       const context = {
         ip: '203.0.113.7',
         userAgent: 'Mozilla/5.0',
@@ -259,7 +305,12 @@ describe('Track Custom Event', () => {
           }
         }
       }).reply(200, {})
-      await testDestination.testAction('trackEvent', { event: event({ context }), settings, useDefaultMappings: true })
+      await testDestination.testAction('trackEvent', {
+        event: event({ context }),
+        settings,
+        useDefaultMappings: true,
+        mapping: { context: { '@path': '$.context' } }
+      })
       expect(scope.isDone()).toBe(true)
     })
 

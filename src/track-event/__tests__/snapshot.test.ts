@@ -1,58 +1,25 @@
-import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
-import type { JSONObject } from '@segment/actions-core'
-import { generateTestData } from '../../__tests__/__helpers__/test-data'
-import { expectedDeliveryKey } from '../../__tests__/__helpers__/expected-keys'
+import { generateTestData } from '../../../../lib/test-data'
 import destination from '../../index'
-import type { Settings } from '../../generated-types'
+import nock from 'nock'
 
 const testDestination = createTestIntegration(destination)
 const actionSlug = 'trackEvent'
-const destinationSlug = 'FullStory'
+const destinationSlug = 'Fullstory'
 const seedName = `${destinationSlug}#${actionSlug}`
 
 describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination action:`, () => {
-  it('all fields', async () => {
-    const action = destination.actions[actionSlug]
-    const [eventData, settingsData] = generateTestData(seedName, destination, action, false) as unknown as [
-      JSONObject,
-      Settings
-    ]
-
-    nock(/.*/).persist().get(/.*/).reply(200)
-    nock(/.*/).persist().post(/.*/).reply(200)
-    nock(/.*/).persist().put(/.*/).reply(200)
-
-    const event = createTestEvent({ properties: eventData })
-
-    const responses = await testDestination.testAction(actionSlug, {
-      event: event,
-      mapping: event.properties,
-      settings: settingsData,
-      auth: undefined
-    })
-
-    const request = responses[0].request
-    const rawBody = await request.text()
-
-    expect(JSON.parse(rawBody)).toMatchSnapshot()
-    expect(request.headers.get('idempotency-key')).toBe(
-      expectedDeliveryKey(String(eventData.idempotencyKey), '/v2/events', rawBody)
-    )
-  })
-
   it('required fields', async () => {
     const action = destination.actions[actionSlug]
-    const [eventData, settingsData] = generateTestData(seedName, destination, action, true) as unknown as [
-      JSONObject,
-      Settings
-    ]
+    const [eventData, settingsData] = generateTestData(seedName, destination, action, true)
 
     nock(/.*/).persist().get(/.*/).reply(200)
     nock(/.*/).persist().post(/.*/).reply(200)
     nock(/.*/).persist().put(/.*/).reply(200)
 
-    const event = createTestEvent({ properties: eventData })
+    const event = createTestEvent({
+      properties: eventData
+    })
 
     const responses = await testDestination.testAction(actionSlug, {
       event: event,
@@ -64,6 +31,45 @@ describe(`Testing snapshot for ${destinationSlug}'s ${actionSlug} destination ac
     const request = responses[0].request
     const rawBody = await request.text()
 
-    expect(JSON.parse(rawBody)).toMatchSnapshot()
+    try {
+      const json = JSON.parse(rawBody)
+      expect(json).toMatchSnapshot()
+      return
+    } catch (err) {
+      expect(rawBody).toMatchSnapshot()
+    }
+
+    expect(request.headers).toMatchSnapshot()
+  })
+
+  it('all fields', async () => {
+    const action = destination.actions[actionSlug]
+    const [eventData, settingsData] = generateTestData(seedName, destination, action, false)
+
+    nock(/.*/).persist().get(/.*/).reply(200)
+    nock(/.*/).persist().post(/.*/).reply(200)
+    nock(/.*/).persist().put(/.*/).reply(200)
+
+    const event = createTestEvent({
+      properties: eventData
+    })
+
+    const responses = await testDestination.testAction(actionSlug, {
+      event: event,
+      mapping: event.properties,
+      settings: settingsData,
+      auth: undefined
+    })
+
+    const request = responses[0].request
+    const rawBody = await request.text()
+
+    try {
+      const json = JSON.parse(rawBody)
+      expect(json).toMatchSnapshot()
+      return
+    } catch (err) {
+      expect(rawBody).toMatchSnapshot()
+    }
   })
 })
