@@ -162,6 +162,24 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
     expect(seen[1]).toEqual(seen[0])
   })
 
+  it('the same rows in another order make the same job: the same body and Idempotency-Key', async () => {
+    const seen: string[] = []
+    nock(API)
+      .post(path)
+      .times(2)
+      .reply(function (_uri, body) {
+        seen.push(`${String(this.req.headers['idempotency-key'])} ${JSON.stringify(body)}`)
+        return [200, { job }]
+      })
+    const first = await runBatch([event(0), event(1), event(3)])
+    testDestination = createTestIntegration(definition)
+    const second = await runBatch([event(3), event(0), event(1)])
+    expect(seen).toHaveLength(2)
+    expect(seen[1]).toBe(seen[0])
+    expect(second.map((entry) => (entry as { sent?: unknown }).sent)).toEqual([row(3), row(0), row(1)])
+    expect(first.map((entry) => (entry as { sent?: unknown }).sent)).toEqual([row(0), row(1), row(3)])
+  })
+
   it('sends a message that comes twice in the batch once, and answers every index it holds', async () => {
     const scope = nock(API)
       .post(path, { requests: [row(0), row(1)] })

@@ -1,9 +1,13 @@
+import { createServer } from 'http'
+import type { ServerResponse } from 'http'
+import type { AddressInfo, Socket } from 'net'
 import { Readable } from 'stream'
 import nock from 'nock'
-import { Destination, RetryableError } from '@segment/actions-core'
-import type { JSONObject, SegmentEvent } from '@segment/actions-core'
+import { createRequestClient, Destination, RetryableError } from '@segment/actions-core'
+import type { JSONObject, RequestClient, RequestOptions, SegmentEvent } from '@segment/actions-core'
 import definition from '../../index'
-import { headers, REQUEST_TIMEOUT_MS } from '../client'
+import { callFullStory, endpoints, headers, REQUEST_TIMEOUT_MS } from '../client'
+import { MAX_ANSWER_BYTES } from '../limits'
 
 // Every FullStory answer settles within the request timeout, whatever its size and content type, on
 // every call path: both actions' perform, performBatch, testAuthentication and onDelete. actions-core
@@ -227,6 +231,96 @@ describe.each(PATHS)('$name', (path) => {
     } finally {
       jest.useRealTimers()
       body?.push(null)
+    }
+  })
+})
+
+describe('the request itself: no redirect followed, the socket closed at the deadline, bounded answers', () => {
+  it.each([301, 302, 303, 307, 308])(
+    'a %i is a retryable 502 naming the host only; nothing follows it',
+    async (status) => {
+      const elsewhere = nock('https://elsewhere.example').post(/.*/).reply(200, {}).get(/.*/).reply(200, {})
+      nock(API).post('/v2/events').reply(status, '', { Location: 'https://elsewhere.example/v2/events?key=1' })
+      const error = await destination.onEvent(track, settings(false, 'trackEvent')).catch((e: RetryableError) => e)
+      expect(error).toBeInstanceOf(RetryableError)
+      expect((error as RetryableError).status).toBe(502)
+      expect((error as Error).message).toBe(
+        `FullStory's API answered ${status} redirecting to elsewhere.example while trying to send events; its API ` +
+          'never redirects, so nothing was sent there (a proxy or DNS entry between Segment and FullStory may be ' +
+          'answering instead); Segment will retry.'
+      )
+      expect(elsewhere.pendingMocks()).toHaveLength(2)
+    }
+  )
+
+  /** A loopback server that answers as `answer` says, counting its open sockets. */
+  async function loopback(answer: (res: ServerResponse) => void) {
+    const sockets = new Set<Socket>()
+    const server = createServer((_req, res) => answer(res))
+    server.on('connection', (socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    // The destination's request client, sending to this server instead of FullStory's host.
+    const client = createRequestClient()
+    const request = ((target: string, options: RequestOptions) =>
+      client(target.replace(API, url), options)) as RequestClient
+    const close = () => new Promise((resolve) => server.close(resolve))
+    return { sockets, request, close }
+  }
+
+  /** Waits, event-loop turn by turn (the clock may be jest's), until `condition` holds; bounded. */
+  async function until(condition: () => boolean, what: string) {
+    for (let turn = 0; !condition(); turn++) {
+      if (turn > 100_000) throw new Error(`timed out waiting until ${what}`)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  it('an answer that never ends: 408 at the deadline, and its socket is closed', async () => {
+    const server = await loopback((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      res.write('{"padding":"')
+    })
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
+    try {
+      const call = callFullStory(server.request, endpoints.me, { apiKey }).catch((e: RetryableError) => e)
+      await until(() => server.sockets.size === 1, 'the request arrives')
+      jest.advanceTimersByTime(REQUEST_TIMEOUT_MS)
+      const error = await call
+      expect((error as RetryableError).status).toBe(408)
+      await until(() => server.sockets.size === 0, 'the socket closes')
+    } finally {
+      jest.useRealTimers()
+      await server.close()
+    }
+  })
+
+  it(`an answer over ${MAX_ANSWER_BYTES} bytes is not read: a retryable 502, and its socket is closed`, async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 'x')
+    let sent = 0
+    const server = await loopback((res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' })
+      const more = () => {
+        while (sent < 64 * chunk.length && res.write(chunk)) sent += chunk.length
+        if (sent < 64 * chunk.length) res.once('drain', more)
+        else res.end()
+      }
+      more()
+    })
+    try {
+      const error = await callFullStory(server.request, endpoints.me, { apiKey }).catch((e: RetryableError) => e)
+      expect((error as RetryableError).status).toBe(502)
+      expect((error as Error).message).toBe(
+        `FullStory's answer while trying to check the API key was larger than ${MAX_ANSWER_BYTES} bytes, so it ` +
+          'was not read; Segment will retry.'
+      )
+      await until(() => server.sockets.size === 0, 'the socket closes')
+      expect(sent).toBeLessThan(64 * chunk.length)
+    } finally {
+      await server.close()
     }
   })
 })
