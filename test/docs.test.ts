@@ -1,6 +1,10 @@
 import { readFileSync, readdirSync } from 'fs'
 import path from 'path'
+import nock from 'nock'
+import { Destination } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import definition from '../src'
+import { eventName } from '../src/api/events'
 
 /** The user guide stays true to the code: every field, every error and every command it names. */
 
@@ -11,7 +15,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
     const file = path.join(dir, entry.name)
     if (entry.isDirectory()) return entry.name === '__tests__' ? [] : sourceFiles(file)
-    return file.endsWith('.ts') && !file.endsWith('generated-types.ts') ? [file] : []
+    return file.endsWith('.ts') && !/(generated-types|\.types)\.ts$/.test(file) ? [file] : []
   })
 }
 
@@ -141,4 +145,48 @@ describe('README.md', () => {
       expect(scripts[script]).toBeDefined()
     }
   )
+})
+
+describe('the claims that once drifted from the code', () => {
+  it('docs/rules.md: an event name is cut to its first 250 characters, counted as code points', () => {
+    const limit = Number(
+      /longer than (\d+) characters[^]*?cut to its first \1 characters, counted as code points/.exec(
+        read('docs/rules.md')
+      )?.[1]
+    )
+    expect(limit).toBe(250)
+    expect(eventName('😀'.repeat(limit + 50))).toBe('😀'.repeat(limit))
+  })
+
+  it('README.md: an Idempotency-Key for each delivery that has a message ID, not for every request', async () => {
+    const readme = read('README.md')
+    expect(readme).not.toMatch(/every request carries an `Idempotency-Key`/)
+    expect(readme).toMatch(/each user and event sent with its Segment message ID[^]*carries an `Idempotency-Key`/)
+    const keys: (string | undefined)[] = []
+    const answer = function (this: nock.ReplyFnContext): nock.ReplyFnResult {
+      keys.push(this.req.headers['idempotency-key'] as string | undefined)
+      return [200, {}]
+    }
+    nock('https://api.fullstory.com')
+      .persist()
+      .post(/.*/)
+      .reply(answer)
+      .get(/.*/)
+      .reply(answer)
+      .delete(/.*/)
+      .reply(answer)
+    const destination = new Destination(definition)
+    const track = { type: 'track', event: 'E', userId: 'u', messageId: 'm-1' } as SegmentEvent
+    const preset = definition.presets?.find((p) => p.partnerAction === 'trackEvent')
+    const mapping = (preset as { mapping: JSONObject }).mapping
+    const subscription = (map: JSONObject) => ({
+      apiKey: 'k',
+      subscriptions: [{ subscribe: 'type = "track"', partnerAction: 'trackEvent', mapping: map }]
+    })
+    await destination.onEvent(track, subscription(mapping) as unknown as JSONObject)
+    await destination.onEvent(track, subscription({ ...mapping, idempotencyKey: '' }) as unknown as JSONObject)
+    await destination.testAuthentication({ apiKey: 'k' })
+    await destination.onDelete?.({ type: 'delete', userId: 'u' } as SegmentEvent, { apiKey: 'k' })
+    expect(keys.map((key) => key !== undefined)).toEqual([true, false, false, false])
+  })
 })
