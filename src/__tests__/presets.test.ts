@@ -34,7 +34,7 @@ describe('presets', () => {
 
   it.each(presets.map((p) => [p.name, p] as const))('%s maps only fields its action has', (_name, preset) => {
     const action = definition.actions[preset.partnerAction]
-    expect(action).toBeDefined()
+    expect(action.title).toEqual(expect.any(String))
     expect(action.hidden).toBeFalsy()
     const fields = action.fields
     for (const [key, value] of Object.entries(preset.mapping ?? {})) {

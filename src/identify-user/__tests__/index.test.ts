@@ -173,7 +173,8 @@ describe('Identify User', () => {
     const scope = expectUpsert({ uid: 'user-1234', properties })
     const responses = await identify(identifyEvent({ traits }))
     expect(scope.isDone()).toBe(true)
-    expect(Object.keys(JSON.parse(await responses[0].request.text()).properties)).toHaveLength(500)
+    const sent = JSON.parse(await responses[0].request.text()) as { properties: object }
+    expect(Object.keys(sent.properties)).toHaveLength(500)
   })
 
   it('leaves a display name over 256 and an email over 128 characters out of the top level, keeping them as properties', async () => {
@@ -252,7 +253,7 @@ describe('Identify User', () => {
   })
 
   it('gives Segment a 400 (not retried) for an identify without a userId, through the preset', async () => {
-    const preset = definition.presets!.find((p) => p.name === 'Identify User') as {
+    const preset = (definition.presets ?? []).find((p) => p.name === 'Identify User') as {
       subscribe: string
       mapping: Record<string, any>
     }
