@@ -6,7 +6,7 @@ import {
   InvalidAuthenticationError,
   RetryableError
 } from '@segment/actions-core'
-import { callFullStory, endpoints, headers, REQUEST_TIMEOUT_MS } from '../client'
+import { callFullStory, endpoints, headers } from '../client'
 import type { Endpoint } from '../client'
 import { failureFromNetworkError, failureFromResponse, redactApiKey, retryAfterSeconds } from '../errors'
 import type { Operation } from '../errors'
@@ -151,18 +151,16 @@ describe('callFullStory: FullStory answers -> actions-core errors (docs/troubles
   })
 
   it('a timeout: retryable 408', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
-    try {
-      const failing = failureOf((s) => s.delay(REQUEST_TIMEOUT_MS * 2).reply(200, {}))
-      await jest.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS)
-      const error = await failing
-      expect(error).toBeInstanceOf(RetryableError)
-      expect(error.status).toBe(408)
-      expect(error.message).toBe('FullStory did not answer in time while trying to send events; Segment will retry.')
-    } finally {
-      jest.useRealTimers()
-      nock.abortPendingRequests()
-    }
+    nock(API).post(endpoints.createEvent.path).delay(2000).reply(200, {})
+    const error = await callFullStory(request, endpoints.createEvent, { apiKey, timeoutMs: 50 }).catch(
+      (e: RetryableError) => e
+    )
+    nock.abortPendingRequests()
+    expect(error).toBeInstanceOf(RetryableError)
+    expect((error as RetryableError).status).toBe(408)
+    expect((error as Error).message).toBe(
+      'FullStory did not answer in time while trying to send events; Segment will retry.'
+    )
   })
 
   it('a connection reset: retryable 503 naming the cause', async () => {
