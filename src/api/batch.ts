@@ -20,7 +20,7 @@ export const MIN_JOB_ROWS = 10
 
 /** How a batch follows its jobs (docs/rules.md#send-in-batches-and-batch-size). */
 export interface FollowTiming {
-  /** The time a batch spends following its jobs, well inside what Segment's runtime gives a batch. */
+  /** Time spent following a batch's jobs: half of actions-core's default request timeout (docs/rules.md). */
   budgetMs: number
   /** The first wait before asking for a job's status; each next wait is twice as long. */
   firstPollMs: number

@@ -6,7 +6,7 @@ import type { ContextInput } from './context'
 import { hasFullStoryCode } from './errors'
 import { messageKey } from './idempotency'
 import { identifyEvent } from './identity'
-import type { EventIdentity, IdentityInput } from './identity'
+import type { EventIdentity, IdentityInput, IdentityOptions } from './identity'
 import { longerThan, MAX_EVENT_NAME_LENGTH } from './limits'
 import { normalizeProperties } from './properties'
 import { parseTimestamp } from './timestamp'
@@ -46,9 +46,9 @@ export interface BuiltEvent {
 }
 
 /** The request for one event, its members always in one order (the same payload, the same bytes). */
-export function eventRequest(input: EventInput): BuiltEvent {
+export function eventRequest(input: EventInput, options?: IdentityOptions): BuiltEvent {
   const name = eventName(input.name)
-  const { identity, fallback, note } = identifyEvent(input)
+  const { identity, fallback, note } = identifyEvent(input, options)
   const normalized = normalizeProperties(input.properties, input.propertyTypes ?? undefined)
   const { properties, schema } = normalized
   const timestamp = parseTimestamp(input.timestamp)
@@ -74,8 +74,8 @@ export function eventRequest(input: EventInput): BuiltEvent {
  * Sends one event. When FullStory answers that the session named by Session URL is full and a User ID
  * is known, the event is sent once more by User ID, under that body's own Idempotency-Key.
  */
-export async function sendEvent(request: RequestClient, apiKey: string, input: EventInput) {
-  const { request: json, fallback, note } = eventRequest(input)
+export async function sendEvent(request: RequestClient, apiKey: string, input: EventInput, options?: IdentityOptions) {
+  const { request: json, fallback, note } = eventRequest(input, options)
   const key = messageKey(input.idempotencyKey)
   const send = (body: CreateEventRequest) =>
     callFullStory(request, endpoints.createEvent, { apiKey, ...delivery(endpoints.createEvent, body, key) })

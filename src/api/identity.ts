@@ -26,6 +26,11 @@ export interface IdentityInput {
   useRecentSession?: boolean | null
 }
 
+export interface IdentityOptions {
+  /** Send an event with neither as FullStory's anonymous event, as the published Track Event V2 did. */
+  anonymous?: boolean
+}
+
 /** The identification members of a FullStory event request. */
 export interface EventIdentity {
   user?: EventUser
@@ -45,7 +50,7 @@ function userForm(uid: string, useRecentSession: boolean): EventIdentity {
 }
 
 /** How the event is identified to FullStory; throws PayloadValidationError when it cannot be. */
-export function identifyEvent(input: IdentityInput): Identification {
+export function identifyEvent(input: IdentityInput, options: IdentityOptions = {}): Identification {
   const uid = checkedUid(input.userId)
   const sessionId = parseSessionId(input.sessionUrl)
   // Only an explicit true: a subscription saved before the field existed keeps the published behaviour.
@@ -59,6 +64,14 @@ export function identifyEvent(input: IdentityInput): Identification {
   if (uid !== undefined) {
     const identity = userForm(uid, useRecentSession)
     return unreadable ? { identity, note: `${why}, so the event was sent by User ID.` } : { identity }
+  }
+  if (options.anonymous) {
+    const anonymous = 'The event has no User ID, so FullStory records it under a new anonymous user.'
+    return { identity: {}, note: unreadable ? `${why}. ${anonymous}` : anonymous }
+  }
+  if (options.anonymous) {
+    const anonymous = 'The event has no User ID, so FullStory records it under a new anonymous user.'
+    return { identity: {}, note: unreadable ? `${why}. ${anonymous}` : anonymous }
   }
   throw new PayloadValidationError(
     `FullStory cannot tell whose event this is: it has no User ID and ${
