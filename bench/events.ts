@@ -36,14 +36,9 @@ type Random = ReturnType<typeof random>
 const BASE_TIME = Date.UTC(2024, 4, 1, 12, 0, 0)
 const FIRST = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Ken', 'Frances', 'Dennis', 'Radia', 'José']
 const LAST = ['Lovelace', 'Hopper', 'Torvalds', 'Hamilton', 'Turing', 'Liskov', 'Thompson', 'Allen', 'Müller']
-const LOCATIONS = [
-  { city: 'San Francisco', country: 'United States', region: 'California' },
-  { city: 'New York', country: 'US', region: 'NY' },
-  { city: 'Berlin', country: 'Germany', region: 'Berlin' },
-  { city: 'Paris', country: 'FR', region: 'FR-75' },
-  { city: 'London', country: 'United Kingdom' },
-  { city: 'São Paulo', country: 'BRA', region: 'São Paulo' }
-]
+const PLACES = 'San Francisco,United States,California;New York,US,NY;Berlin,Germany,Berlin;Paris,FR,FR-75;London,'
+const LOCATIONS = `${PLACES}United Kingdom;São Paulo,BRA,São Paulo`.split(';').map((place) => place.split(','))
+const location = ([city, country, region]: string[]) => (region ? { city, country, region } : { city, country })
 const USER_AGENTS = [
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
@@ -59,7 +54,7 @@ function context(r: Random, path: string): Record<string, unknown> {
   const referrer = r.pick(['https://www.google.com/', 'https://news.ycombinator.com/', ''])
   const page = { path, referrer, title: 'Example', url: `https://www.example.com${path}` }
   const out: Record<string, unknown> = { ip, library, locale, timezone, userAgent, page }
-  if (r.chance(0.6)) out.location = { ...r.pick(LOCATIONS), latitude: 37.77, longitude: -122.41 }
+  if (r.chance(0.6)) out.location = { ...location(r.pick(LOCATIONS)), latitude: 37.77, longitude: -122.41 }
   if (r.chance(0.2)) {
     out.app = { name: 'Example', version: '3.4.1', namespace: 'com.example.app' }
     out.device = { manufacturer: 'Apple', model: 'iPhone15,2' }
@@ -74,7 +69,7 @@ function traits(r: Random, n: number): Record<string, unknown> {
   const [is_paying, company] = [r.chance(0.4), `${r.pick(LAST)} Inc.`]
   const industry = r.pick(['Software', 'Retail', 'Finance', 'Healthcare', 'Education'])
   const [employees, created_at] = [r.int(5, 5000), r.time(3000)]
-  const address = { city: r.pick(LOCATIONS).city, country: 'US', postalCode: String(r.int(10000, 99999)) }
+  const address = { city: r.pick(LOCATIONS)[0], country: 'US', postalCode: String(r.int(10000, 99999)) }
   const [tags, color] = [['beta', r.pick(['newsletter', 'webinar', 'trial'])], r.pick(['red', 'green', 'blue'])]
   const out: Record<string, unknown> = { name: `${first} ${last}`, firstName: first, lastName: last }
   Object.assign(out, { email: `${first.toLowerCase()}.${n}@example.com`, plan, createdAt, logins, is_paying })

@@ -35,13 +35,10 @@ function cases(): Case[] {
   const realistic = EVENT_SETS.flatMap((set) => benchEvents(set))
   const hostile = fc.sample(segmentEvent, { seed: 7, numRuns: 1000 })
   const chunks = Array.from({ length: realistic.length / 1000 }, (_, i) => realistic.slice(i * 1000, i * 1000 + 1000))
-  const saved = publishedSubscriptions.flatMap(({ name, subscribe, partnerAction, mapping }): Case[] => {
-    const type = subscribe.includes('identify') ? 'identify' : 'track'
-    const events = [
-      ...realistic.filter((e) => e.type === type).slice(0, 100),
-      ...hostile.filter((e) => e.type === type)
-    ]
-    return events.map((e) => [`saved: ${name}`, [e], false, { subscribe, partnerAction, mapping }])
+  const saved = publishedSubscriptions.flatMap(({ name, ...subscription }): Case[] => {
+    const typed = (list: SegmentEvent[]) => list.filter((e) => subscription.subscribe.includes(`"${e.type}"`))
+    const events = [...typed(realistic).slice(0, 100), ...typed(hostile)]
+    return events.map((e) => [`saved: ${name}`, [e], false, subscription])
   })
   return [
     ...realistic.filter((_, i) => i % STEP === 0).map((e): Case => ['realistic, single', [e], false]),
@@ -58,9 +55,8 @@ const running = new AsyncLocalStorage<string>()
 function load(dist: string, url: string) {
   const { Destination, definition } = loadSide(join(resolve(dist), 'index.js'))
   const keyed = withRuns(definition, (run) => (request, data) => {
-    const keyedUrl = (target: string) =>
-      target.replace(FULLSTORY_API_URL, `${FULLSTORY_API_URL}/~${running.getStore()}`)
-    return run(((target: string, options: object) => request(keyedUrl(target), options)) as RequestClient, data)
+    const to = (target: string) => target.replace(FULLSTORY_API_URL, `${FULLSTORY_API_URL}/~${running.getStore()}`)
+    return run(((target: string, options: object) => request(to(target), options)) as RequestClient, data)
   })
   return { destination: new Destination(pointedAt(keyed, { url })), subscriptions: [...presets(definition), recipe] }
 }
@@ -68,20 +64,12 @@ function load(dist: string, url: string) {
 /** What the build answered Segment: each result's output or error, or each batch entry (its row aside). */
 async function answer({ destination, subscriptions }: ReturnType<typeof load>, [, events, batch, saved]: Case) {
   const extra = batch ? { enable_batching: true } : {}
-  const mappings = (saved ? [saved] : subscriptions).map((s) => ({
-    ...s,
-    mapping: { ...(s.mapping as object), ...extra }
-  }))
-  const settings = { apiKey: 'na1.bench-gate-key', subscriptions: mappings } as unknown as JSONObject
+  const subs = (saved ? [saved] : subscriptions).map((s) => ({ ...s, mapping: { ...(s.mapping as object), ...extra } }))
+  const settings = { apiKey: 'na1.bench-gate-key', subscriptions: subs } as unknown as JSONObject
   try {
-    const results = await (batch ? destination.onBatch(events, settings) : destination.onEvent(events[0], settings))
-    return JSON.stringify(
-      results.map(({ output, error, multistatus }) =>
-        multistatus
-          ? (multistatus as JSONObject[]).map(({ sent: _s, errorreporter: _e, ...entry }) => entry)
-          : { output, error }
-      )
-    )
+    const out = await (batch ? destination.onBatch(events, settings) : destination.onEvent(events[0], settings))
+    const strip = (list: JSONObject[]) => list.map(({ sent: _sent, errorreporter: _reporter, ...entry }) => entry)
+    return JSON.stringify(out.map((r) => (r.multistatus ? strip(r.multistatus as JSONObject[]) : [r.output, r.error])))
   } catch (error) {
     const { name, message, status } = error as { name: string; message: string; status?: number }
     return `${name} (${status ?? '-'}): ${message}`
@@ -145,9 +133,8 @@ async function main(): Promise<void> {
   }
   // Each distinct list of differences once, with the first case that shows it and how many more do.
   const groups = new Map<string, number[]>()
-  found.forEach(
-    (lines, i) => lines.length && groups.set(lines.join('\n'), [...(groups.get(lines.join('\n')) ?? []), i])
-  )
+  for (const [i, lines] of found.entries())
+    if (lines.length) groups.set(lines.join('\n'), [...(groups.get(lines.join('\n')) ?? []), i])
   for (const [lines, [i, ...more]] of [...groups].slice(0, SHOWN)) {
     const [corpus, events] = all[i]
     const which =
@@ -157,10 +144,8 @@ async function main(): Promise<void> {
   }
   if (groups.size > SHOWN) console.log(`\n... and ${groups.size - SHOWN} more kinds of difference (GATE_SHOW=n)`)
   const differ = found.filter((lines) => lines.length).length
-  const seconds = ((Date.now() - started) / 1000).toFixed(1)
-  console.log(
-    `\n${differ ? `${differ} of ${all.length} cases differ` : `no differences in ${all.length} cases`} (${seconds} s)`
-  )
+  const [seconds, verdict] = [((Date.now() - started) / 1000).toFixed(1), differ ? `${differ} of` : 'no differences in']
+  console.log(`\n${verdict} ${all.length} cases${differ ? ' differ' : ''} (${seconds} s)`)
   process.exitCode = differ ? 1 : 0
 }
 

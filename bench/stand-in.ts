@@ -9,13 +9,8 @@ import type { AddressInfo } from 'net'
  * in a process of its own and sends its URL.
  */
 
-export interface Captured {
-  method: string
-  path: string
-  /** [lower-case name, value], as received, the connection's own headers left out. */
-  headers: [string, string][]
-  body: Buffer
-}
+/** A request as received: its headers as [lower-case name, value], the connection's own left out. */
+export type Captured = { method: string; path: string; headers: [string, string][]; body: Buffer }
 
 const CONNECTION = ['host', 'connection', 'keep-alive']
 const CREATED = '2024-05-01T12:00:00.000Z'
