@@ -30,7 +30,7 @@ const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }
 /** The processes' code as plain JavaScript (no ts-node in a process measured), in a folder of its own. */
 const CODE = mkdtempSync(join(tmpdir(), 'fullstory-bench-'))
 for (const file of ['bench/worker.ts', 'bench/events.ts', 'bench/stand-in.ts', 'dev/pointed.ts']) {
-  const compilerOptions = { module: ModuleKind.CommonJS, target: ScriptTarget.ES2020, esModuleInterop: true }
+  const compilerOptions = { module: ModuleKind.Node16, target: ScriptTarget.ES2020, esModuleInterop: true }
   mkdirSync(dirname(join(CODE, file)), { recursive: true })
   const { outputText } = transpileModule(readFileSync(join(ROOT, file), 'utf8'), { compilerOptions })
   writeFileSync(join(CODE, file.replace(/ts$/, 'js')), outputText)
@@ -65,7 +65,7 @@ function published(): { file: string } | { skipped: string } {
 
 /** A forked process, and its answer to each message (the first answer: it is ready). */
 async function start(script: string, args: string[]) {
-  const child = fork(script, args, { env, execArgv: [] })
+  const child = fork(script, args, { env, execArgv: process.env.BENCH_NODE_ARGS?.split(' ') ?? [] })
   child.on('exit', (code) => code && (log(`${args[0] ?? script} exited with ${code}`), process.exit(1)))
   const call = <T>(message?: object) =>
     new Promise<T>((resolve, reject) => {
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
             const requests = await take()
             if (!timed) continue
             const sent = sum(Object.entries(requests).map(([kind, n]) => (kind.startsWith('POST') ? n : 0)))
-            if (sent !== (VARIANTS[side] === 'batch' ? 1 : timed.events)) {
+            if (sent !== (VARIANTS[side] === 'batch' ? timed.events / 1000 : timed.events)) {
               throw new Error(`${side} ${set} chunk ${chunk} sent ${JSON.stringify(requests)}`)
             }
             if (r >= first) samples.push({ ...timed, side, set, requests, pair: `${r} ${set} ${chunk}` })
