@@ -1,6 +1,6 @@
 import { execFile as execFileCallback, fork, spawnSync } from 'child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
-import { cpus, homedir, tmpdir } from 'os'
+import { cpus, homedir, loadavg, tmpdir } from 'os'
 import { dirname, join, resolve } from 'path'
 import { performance } from 'perf_hooks'
 import { promisify } from 'util'
@@ -196,7 +196,8 @@ function report(samples: Sample[], cold: Record<string, number[]>, large: Large)
   const [theirs, ours] = [coldTheirs, coldOurs].map((ms) => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(0)} ms`))
   row('cold start: new process to first event sent', theirs, ours, '', '< 0.6 s', verdict(coldOurs < 600))
   const date = new Date().toISOString().slice(0, 10)
-  const about = `${date}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}; ${ROUNDS} rounds`
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, load average ${loadavg()[1].toFixed(1)}`
+  const about = `${date}, Node ${process.version}, ${machine}; ${ROUNDS} rounds`
   const header = `| CPU per event, unless said | published ${PUBLISHED} | ours | ratio (middle half) | target | verdict |`
   const block = [`${about} in ${FORKS} sets of processes.`, '', header, '| - | - | - | - | - | - |', ...rows].join('\n')
   process.stdout.write(`\n${block}\n`)
