@@ -1,299 +1,209 @@
-import { writeFileSync } from 'fs'
-import { coldStarts } from './cold-start'
-import { startDestinationChild, type DestinationChild } from './destination-child'
-import type { Path, Validation } from './destination-process'
-import { benchEvents, CHUNK, chunkCount, EVENT_SETS, type EventSet } from './events'
-import { total, type Measurement } from './measure'
-import { combine, ourShare } from './profile'
-import { ensurePublished } from './published'
-import { printTable, REPORT, writeReport, type ChunkRun, type Results, type SideRun } from './report'
-import { ourSide, publishedSide, type SideSpec } from './sides'
-import { startSimulatorChild, type SimulatorChild } from './simulator-child'
+import { execFile as execFileCallback, fork, spawnSync } from 'child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
+import { cpus, homedir, loadavg, tmpdir } from 'os'
+import { dirname, join, resolve } from 'path'
+import { performance } from 'perf_hooks'
+import { promisify } from 'util'
+import { format, resolveConfig } from 'prettier'
+import { ModuleKind, ScriptTarget, transpileModule } from 'typescript'
+import { FULLSTORY_API_URL } from '../src/api/client'
+import { benchEvents, COUNTS, EVENT_SETS } from './events'
+import type { EventSet } from './events'
+import { dependencies } from '../package.json'
+import type { Timed } from './worker'
 
 /**
- * `npm run bench`: our destination side by side with Segment's published FullStory destination
- * (installed on demand outside the repository, bench/published.ts), each in processes of its own
- * (bench/destination-process.ts; ours in two, see `Ours`) so that each is charged only its own CPU,
- * all sending to the same stand-in FullStory in another process (bench/stand-in.ts). Same events
- * (bench/events.ts), each destination's presets as subscriptions, the rounds alternating which
- * destination goes first.
- * Then our batch path, CPU profiles of our single-event and batch paths, and cold starts; the table
- * shows each figure against its target (bench/targets.ts) and goes into docs/benchmarks.md.
- *
- * The rounds are shared out among several sets of processes (`Fork`), started one set after the
- * other, each warmed up by a round of its own: one process of the very same build ran several
- * percent faster or slower than another for its whole life (docs/benchmarks.md, "One process is not
- * a sample"), so a ratio from one process of each side is off by as much.
- *
- *   BENCH_ROUNDS=n         rounds (default 12)
- *   BENCH_FORKS=n          sets of processes, each with every side (default 4), one after the other
- *   BENCH_PUBLISHED=off    our figures only (no install, no side-by-side)
- *   BENCH_DIST=<dir>       measure another build of ours (docs/benchmarks.md is then left alone)
- *   BENCH_JSON=<file>      also write the raw results there
+ * `npm run bench` (docs/benchmarks.md): our destination beside the published one, each in processes
+ * of its own (bench/worker.ts), against the stand-in FullStory in another (bench/stand-in.ts), chunk
+ * by chunk (1,000 events), the sides one right after the other; then cold starts and one large batch.
  */
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 12
-const FORKS = Math.max(1, Math.min(Number(process.env.BENCH_FORKS) || 4, ROUNDS))
-/** The batch-path profile repeats the batches, to collect enough samples from a short run. */
-const BATCH_PROFILE_REPEATS = 5
-const SINGLE_PROFILE_REPEATS = 1
+const ROOT = join(__dirname, '..')
+const [ROUNDS, FORKS] = [Number(process.env.BENCH_ROUNDS) || 12, Number(process.env.BENCH_FORKS) || 3]
+const DIST = resolve(process.env.BENCH_DIST ?? join(ROOT, 'dist'))
+const BASELINE = process.env.BENCH_BASELINE && join(resolve(process.env.BENCH_BASELINE), 'index.js')
+const execFile = promisify(execFileCallback)
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`)
+/** A copy of dist/ elsewhere runs on this checkout's packages unless it has its own beside it. */
+const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }
 
-function log(line: string): void {
-  process.stderr.write(`[bench] ${line}\n`)
+/** The processes' code as plain JavaScript (no ts-node in a process measured), in a folder of its own. */
+const CODE = mkdtempSync(join(tmpdir(), 'fullstory-bench-'))
+for (const file of ['bench/worker.ts', 'bench/events.ts', 'bench/stand-in.ts', 'dev/pointed.ts']) {
+  const compilerOptions = { module: ModuleKind.Node16, target: ScriptTarget.ES2020, esModuleInterop: true }
+  mkdirSync(dirname(join(CODE, file)), { recursive: true })
+  const { outputText } = transpileModule(readFileSync(join(ROOT, file), 'utf8'), { compilerOptions })
+  writeFileSync(join(CODE, file.replace(/ts$/, 'js')), outputText)
 }
-
-interface Timed {
-  measured: Measurement
-  /** Requests the stand-in answered, and its process's CPU meanwhile. */
-  requests: number
-  standInMicros: number
-}
-
-/** Runs `path` over one chunk of `set` on a freshly reset stand-in; stops the bench unless it answered exactly `requests`. */
-async function timed(
-  sim: SimulatorChild,
-  side: DestinationChild,
-  set: EventSet,
-  path: Path,
-  chunk: number,
-  requests: number
-): Promise<Timed> {
-  await sim.reset()
-  const { measured } = await side.run(set, path, { chunk })
-  const stats = await sim.stats()
-  if (stats.standIn.requests !== requests) {
-    throw new Error(
-      `${side.name} ${path} ${set}: expected ${requests} requests, the stand-in saw ${stats.standIn.requests}`
-    )
-  }
-  return { measured, requests: stats.standIn.requests, standInMicros: stats.cpuMicros }
-}
+// dev/pointed.ts takes FullStory's address from src/api/client.ts: the processes need only that.
+mkdirSync(join(CODE, 'src', 'api'), { recursive: true })
+writeFileSync(join(CODE, 'src', 'api', 'client.js'), `exports.FULLSTORY_API_URL = '${FULLSTORY_API_URL}'\n`)
+const WORKER = join(CODE, 'bench', 'worker.js')
 
 /**
- * Our destination runs in two processes: one for its single events (and their floor), one for its
- * batch path (and its floor). Each carries only its own garbage into its timed runs, and our single
- * events run in a process that does what the published destination's does. (In one process, the
- * garbage of a thousand-event batch was collected during the next single-event run and charged to
- * it.)
+ * Segment's published destination (npm @segment/action-destinations, dist/destinations/fullstory), installed on
+ * demand into a cache OUTSIDE the repository, never a dependency of this package; on our actions-core version, with
+ * ajv's fast-uri pinned as ours is (newer ones refuse a destination name with spaces or parentheses).
  */
-interface Ours {
-  single: DestinationChild
-  batch: DestinationChild
+const PUBLISHED = '3.387.0'
+function published(): { file: string } | { skipped: string } {
+  const home = join(homedir(), '.cache', 'actions-fullstory-cloud-bench', `action-destinations-${PUBLISHED}`)
+  const cache = process.env.BENCH_PUBLISHED_CACHE ?? home
+  const file = join(cache, 'node_modules/@segment/action-destinations/dist/destinations/fullstory/index.js')
+  if (existsSync(file)) return { file }
+  const overrides = { 'fast-uri': '3.1.5', '@segment/actions-core': dependencies['@segment/actions-core'] }
+  const manifest = { private: true, dependencies: { '@segment/action-destinations': PUBLISHED }, overrides }
+  mkdirSync(cache, { recursive: true })
+  writeFileSync(join(cache, 'package.json'), JSON.stringify(manifest))
+  log(`installing @segment/action-destinations@${PUBLISHED} into ${cache} (once)`)
+  // npm run hands its own settings down (npm_* variables, its prefix among them): the install must not see them.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)))
+  const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=dev']
+  const npm = spawnSync('npm', args, { cwd: cache, env: clean, encoding: 'utf8', timeout: 600_000 })
+  return existsSync(file) ? { file } : { skipped: `npm install in ${cache} failed: ${npm.stderr?.split('\n')[0]}` }
 }
 
-/** One set of processes: ours (two) and the published destination's, when it is measured. */
-interface Fork {
-  index: number
-  ours: Ours
-  theirs?: DestinationChild
+/** A forked process, and its answer to each message (the first answer: it is ready). */
+async function start(script: string, args: string[]) {
+  const child = fork(script, args, { env, execArgv: process.env.BENCH_NODE_ARGS?.split(' ') ?? [] })
+  child.on('exit', (code) => code && (log(`${args[0] ?? script} exited with ${code}`), process.exit(1)))
+  const call = <T>(message?: object) =>
+    new Promise<T>((resolve, reject) => {
+      child.once('message', (r: { error?: string }) => (r.error ? reject(new Error(r.error)) : resolve(r as T)))
+      if (message) child.send(message)
+    })
+  return { child, call, ready: await call<unknown>() }
 }
 
-/** Our requests through the strict simulator: every one must be accepted, none a replay. */
-async function validateOurs(sim: SimulatorChild, ours: Ours): Promise<Results['ourValidation']> {
-  const out = {} as Results['ourValidation']
-  for (const set of EVENT_SETS) {
-    const sent: Record<'single' | 'batch', number> = { single: 0, batch: 0 }
-    for (const path of ['single', 'batch'] as const) {
-      await sim.reset()
-      const result = await ours[path].validate(set, path, sim.url)
-      const { strict } = await sim.stats()
-      const expected = path === 'single' ? ours.single.counts[set] : chunkCount(ours.single.counts[set])
-      const failures = Object.entries(result.failures)
-      if (failures.length || strict.byStatus['200'] !== expected || strict.requests !== expected || strict.replayed) {
-        throw new Error(
-          `our ${path} ${set} through the strict simulator: ${JSON.stringify(failures.slice(0, 3))} ${JSON.stringify(
-            strict
-          )}`
-        )
-      }
-      sent[path] = expected
-    }
-    out[set] = sent
-  }
-  return out
-}
-
-async function validatePublished(sim: SimulatorChild, theirs: DestinationChild): Promise<Record<EventSet, Validation>> {
-  const out = {} as Record<EventSet, Validation>
-  for (const set of EVENT_SETS) {
-    await sim.reset()
-    out[set] = await theirs.validate(set, 'single', sim.url)
-  }
-  return out
-}
-
-/** One chunk of one set through every variant: both destinations' single events (the one going first alternating), our batch, the floors. */
-async function chunkRun(
-  sim: SimulatorChild,
-  fork: Fork,
-  set: EventSet,
-  chunk: number,
-  turn: number
-): Promise<ChunkRun> {
-  const { ours, theirs } = fork
-  const count = Math.min(CHUNK, ours.single.counts[set] - chunk * CHUNK)
-  const sides = theirs ? (turn % 2 ? [theirs, ours.single] : [ours.single, theirs]) : [ours.single]
-  const singles = new Map<DestinationChild, Timed>()
-  for (const side of sides) singles.set(side, await timed(sim, side, set, 'single', chunk, count))
-  const batch = await timed(sim, ours.batch, set, 'batch', chunk, 1)
-  const floors = new Map<DestinationChild, Timed>()
-  for (const side of sides) floors.set(side, await timed(sim, side, set, 'floor', chunk, 0))
-  const batchFloor = await timed(sim, ours.batch, set, 'batch-floor', chunk, 0)
-  const runOf = (side: DestinationChild): SideRun => {
-    const single = singles.get(side) as Timed
-    return { single: single.measured, floor: (floors.get(side) as Timed).measured, singleRequests: single.requests }
-  }
-  const standInMicros = [...singles.values()].reduce((sum, run) => sum + run.standInMicros, 0)
-  return {
-    set,
-    chunk,
-    fork: fork.index,
-    first: sides[0].name,
-    ours: {
-      ...runOf(ours.single),
-      batch: batch.measured,
-      batchFloor: batchFloor.measured,
-      batchRequests: batch.requests
-    },
-    published: theirs && runOf(theirs),
-    standInMicrosPerRequest: standInMicros / (count * sides.length)
-  }
-}
-
-/** A round: every chunk of every set through every variant, in one set of processes. */
-async function round(sim: SimulatorChild, fork: Fork, index: number): Promise<ChunkRun[]> {
-  const out: ChunkRun[] = []
-  for (const set of EVENT_SETS) {
-    for (let chunk = 0; chunk < chunkCount(fork.ours.single.counts[set]); chunk++) {
-      out.push(await chunkRun(sim, fork, set, chunk, index + chunk))
-    }
-  }
-  return out
-}
-
-/** CPU profiles of our single-event and batch paths, both sets (bench/profile.ts). */
-async function profileOurs(sim: SimulatorChild, ours: Ours): Promise<Results['profiles']> {
-  const profile = async (path: 'single' | 'batch', repeats: number) => {
-    const profiles = []
-    for (const set of EVENT_SETS) {
-      await sim.reset()
-      profiles.push((await ours[path].run(set, path, { profile: repeats })).profile ?? combine([]))
-    }
-    return combine(profiles)
-  }
-  return {
-    single: await profile('single', SINGLE_PROFILE_REPEATS),
-    batch: await profile('batch', BATCH_PROFILE_REPEATS),
-    singleRepeats: SINGLE_PROFILE_REPEATS,
-    batchRepeats: BATCH_PROFILE_REPEATS
-  }
-}
-
-function describe(chunks: ChunkRun[]): string {
-  return EVENT_SETS.map((set) => {
-    const of = chunks.filter((c) => c.set === set)
-    const us = (pick: (c: ChunkRun) => Measurement | undefined) => {
-      const m = total(of.flatMap((c) => pick(c) ?? []))
-      return Math.round(m.cpuMicros / m.items)
-    }
-    return `${set}: ours ${us((c) => c.ours.single)} µs/event (batch ${us((c) => c.ours.batch)})${
-      of[0].published ? `, published ${us((c) => c.published?.single)} µs/event` : ''
-    }`
-  }).join('; ')
-}
+type Side = 'ours' | 'published' | 'floor' | 'batch' | 'baseline'
+const VARIANTS = { ours: 'single', published: 'single', floor: 'floor', batch: 'batch', baseline: 'batch' } as const
+/** Each chunk's runs, one right after the other; who goes first in a pair alternates chunk by chunk. */
+const ORDER: Side[][] = [['ours', 'published'], ['floor'], ['batch', 'baseline']]
+type Counts = Record<string, number>
+type Sample = Timed & { side: Side; set: EventSet; pair: string; requests: Counts }
 
 async function main(): Promise<void> {
-  const started = Date.now()
-  const published = await ensurePublished(log)
-  if ('skipped' in published)
-    log(`side-by-side phase skipped: the published destination is not available (${published.skipped})`)
-  else
-    log(
-      `published destination: ${published.root} (${
-        published.installed === 'now' ? 'installed now' : 'cached'
-      }; outside the repository)`
-    )
-  const measureStart = Date.now()
-
-  const sim = await startSimulatorChild()
-  const sides: SideSpec[] = [ourSide(), ...('root' in published ? [publishedSide(published.root)] : [])]
-  const children: DestinationChild[] = []
-  try {
-    const start = async (side: SideSpec) => {
-      const child = await startDestinationChild(side, sim.standInUrl)
-      children.push(child)
-      return child
+  const theirs = published()
+  if ('skipped' in theirs) log(`measuring ours alone: ${theirs.skipped}`)
+  const standIn = await start(join(CODE, 'bench', 'stand-in.js'), [])
+  const url = standIn.ready as string
+  const take = async () =>
+    ((await (await fetch(`${url}/~bench/take`)).json()) as { counts: Record<string, number> }).counts
+  const ours = join(DIST, 'index.js')
+  const files: Partial<Record<Side, string>> = { ours, batch: ours, baseline: BASELINE }
+  if ('file' in theirs) files.published = theirs.file
+  const samples: Sample[] = []
+  for (let f = 0, round = 0; f < FORKS; f++) {
+    const workers: Partial<Record<Side, Awaited<ReturnType<typeof start>>>> = {}
+    for (const side of ['ours', 'batch', 'published', 'baseline'] as const) {
+      const file = files[side]
+      if (file) workers[side] = await start(WORKER, ['serve', file, url, side === 'ours' ? 'floor' : ''])
     }
-    const startFork = async (index: number): Promise<Fork> => {
-      const fork: Fork = {
-        index,
-        ours: { single: await start(sides[0]), batch: await start(sides[0]) },
-        theirs: sides[1] && (await start(sides[1]))
-      }
-      log(
-        `process set ${index + 1}/${FORKS}: ours in ${fork.ours.single.pid} (single events) and ${
-          fork.ours.batch.pid
-        } (batches)${fork.theirs ? `, published in ${fork.theirs.pid}` : ''}; stand-in in ${sim.pid}`
-      )
-      return fork
-    }
-    const closeFork = async (fork: Fork) => {
-      for (const child of [fork.ours.single, fork.ours.batch, fork.theirs]) await child?.close()
-    }
-
-    // One set of processes at a time: with six sets alive at once, the measured process spent more
-    // per event (our batch path's tracks: 140 µs an event, against 65 µs with one set alive).
-    let validation: Pick<Results, 'ourValidation' | 'publishedValidation' | 'counts'> | undefined
-    let profiles: Results['profiles'] | undefined
-    const rounds: ChunkRun[][] = []
-    for (let index = 0; index < FORKS; index++) {
-      const fork = await startFork(index)
-      if (index === 0) {
-        validation = {
-          counts: fork.ours.single.counts,
-          ourValidation: await validateOurs(sim, fork.ours),
-          publishedValidation: fork.theirs && (await validatePublished(sim, fork.theirs))
+    workers.floor = workers.ours
+    log(`processes: ${Object.entries(workers).map(([side, worker]) => `${side} ${worker?.child.pid}`)}`)
+    await take()
+    // A round not kept (a young process spends more per event), then this set's share of the rounds.
+    const [first, end] = [round, Math.round(((f + 1) * ROUNDS) / FORKS)]
+    for (let r = first - 1; r < end; r++) {
+      for (const set of EVENT_SETS) {
+        for (let chunk = 0; chunk < COUNTS[set] / 1000; chunk++) {
+          for (const side of ORDER.flatMap((sides) => ((r + chunk) % 2 ? [...sides].reverse() : sides))) {
+            const timed = await workers[side]?.call<Sample>({ variant: VARIANTS[side], set, chunk })
+            const requests = await take()
+            if (!timed) continue
+            const sent = sum(Object.entries(requests).map(([kind, n]) => (kind.startsWith('POST') ? n : 0)))
+            if (sent !== (VARIANTS[side] === 'batch' ? timed.events / 1000 : timed.events)) {
+              throw new Error(`${side} ${set} chunk ${chunk} sent ${JSON.stringify(requests)}`)
+            }
+            if (r >= first) samples.push({ ...timed, side, set, requests, pair: `${r} ${set} ${chunk}` })
+          }
         }
-        log('validated against the strict simulator')
       }
-      await round(sim, fork, 0) // warm-up, not measured: a young process spends more per event
-      // This set's share of the rounds, numbered on from the last set's.
-      for (const end = Math.round(((index + 1) * ROUNDS) / FORKS); rounds.length < end; ) {
-        const i = rounds.length
-        rounds.push(await round(sim, fork, i))
-        log(`round ${i + 1}/${ROUNDS} (process set ${index + 1}): ${describe(rounds[i])}`)
-      }
-      if (index === FORKS - 1) profiles = await profileOurs(sim, fork.ours)
-      await closeFork(fork)
+      if (r >= first) log(`round ${r + 1}/${ROUNDS}`)
     }
-    if (!validation || !profiles) throw new Error('no process set ran')
-    log(
-      `profiles: our share ${(ourShare(profiles.single) * 100).toFixed(1)}% single, ${(
-        ourShare(profiles.batch) * 100
-      ).toFixed(1)}% batch`
-    )
-
-    const coldEvent = benchEvents('tracks')[0]
-    const [coldOurs, coldPublished] = await coldStarts(sides, coldEvent, sim.standInUrl)
-
-    const results: Results = {
-      published,
-      ...validation,
-      rounds,
-      forks: FORKS,
-      profiles,
-      cold: { ours: coldOurs, published: coldPublished },
-      seconds: (Date.now() - measureStart) / 1000
-    }
-    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`)
-    printTable(results)
-    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2))
-    if (process.env.BENCH_DIST) log(`BENCH_DIST is set: ${REPORT} left alone`)
-    else writeReport(results)
-  } finally {
-    for (const child of children) await child.close()
-    await sim.close()
+    round = end
+    for (const worker of new Set(Object.values(workers))) worker?.child.disconnect()
   }
+
+  // New processes: cold starts (the sides taking turns, each one's first run not kept), then one
+  // onBatch call of 50,000 tracks (its peak RSS).
+  const once = async (mode: string, file: string, arg: string) => {
+    const started = performance.now()
+    const { stdout } = await execFile(process.execPath, [WORKER, mode, file, url, arg], { env })
+    return { ...(JSON.parse(stdout) as { rssMb: number; heldMb: number }), wallMs: performance.now() - started }
+  }
+  const cold = { ours: [] as number[], published: [] as number[] }
+  const event = JSON.stringify(benchEvents('tracks', 1)[0])
+  for (let i = 0; i < 6; i++) {
+    for (const side of ['ours', 'published'] as const) {
+      const file = files[side]
+      if (file) cold[side].push((await once('cold', file, event)).wallMs)
+    }
+  }
+  ;[cold.ours, cold.published].forEach((runs) => runs.shift()) // each side's first run: files not cached yet
+  await take()
+  const large = { ...(await once('rss', ours, '50000')), requests: await take() }
+  standIn.child.disconnect()
+  rmSync(CODE, { recursive: true, force: true })
+  report(samples, cold, large)
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
+function quantile(values: number[], q: number): number {
+  const [sorted, at] = [[...values].sort((a, b) => a - b), (values.length - 1) * q]
+  const low = Math.floor(at)
+  return sorted[low] + ((sorted[low + 1] ?? sorted[low]) - sorted[low]) * (at - low)
+}
+
+type Large = { rssMb: number; heldMb: number; requests: Counts }
+function report(samples: Sample[], cold: Record<string, number[]>, large: Large): void {
+  const of = (side: Side, set?: EventSet) => samples.filter((s) => s.side === side && (!set || s.set === set))
+  const perEvent = (list: Sample[]) => (sum(list.map((s) => s.cpuMs)) * 1000) / sum(list.map((s) => s.events))
+  const us = (side: Side, set: EventSet) => (of(side, set).length ? `${perEvent(of(side, set)).toFixed(0)} µs` : 'n/a')
+  const verdict = (met: boolean) => (met ? 'PASS' : '**MISS**')
+  const rows: string[] = []
+  const row = (...cells: string[]) => rows.push(`| ${cells.join(' | ')} |`)
+  /** All of one side's chunks against all of the other's; beside it, the middle half of the chunk pairs' ratios. */
+  const compare = (label: string, a: Side, b: Side, set: EventSet, limit: number) => {
+    const [x, y, target] = [of(a, set), of(b, set), `<= ${limit.toFixed(2)}x`]
+    const pairs = x.flatMap((s) => y.filter((t) => t.pair === s.pair).map((t) => perEvent([s]) / perEvent([t])))
+    const [value, low, high] = [perEvent(x) / perEvent(y), quantile(pairs, 0.25), quantile(pairs, 0.75)]
+    const text = pairs.length ? `**${value.toFixed(2)}x** (${low.toFixed(2)} to ${high.toFixed(2)})` : 'n/a'
+    const [reference, met] = [`${b === 'published' ? '' : `${b} `}${us(b, set)}`, verdict(value <= limit)]
+    row(`${set}, ${label}`, reference, us(a, set), text, target, pairs.length ? met : 'n/a')
+  }
+  for (const set of EVENT_SETS) {
+    compare('single: ours / published', 'ours', 'published', set, 1)
+    compare('single: ours / its equal-work floor', 'ours', 'floor', set, 1.12)
+    compare('batch: ours / published single', 'batch', 'published', set, 0.1)
+    if (BASELINE) compare('batch: ours / the baseline build', 'batch', 'baseline', set, 1.1)
+  }
+  const batches = of('batch')
+  const kinds: Counts = {}
+  for (const [kind, n] of batches.flatMap((s) => Object.entries(s.requests))) kinds[kind] = (kinds[kind] ?? 0) + n
+  const jobs = sum(Object.entries(kinds).map(([kind, n]) => (kind.startsWith('POST') ? n : 0)))
+  const perThousand = ((sum(Object.values(kinds)) * 1000) / sum(batches.map((s) => s.events))).toFixed(1)
+  const extra = (sum(Object.values(kinds)) - jobs) / jobs
+  const gc = sum(batches.map((s) => s.gcMs)) / sum(batches.map((s) => s.cpuMs))
+  const words = (counts: Counts) => Object.entries(counts).map(([kind, n]) => `${n} \`${kind}\``)
+  const [coldOurs, coldTheirs] = [quantile(cold.ours, 0.5), quantile(cold.published, 0.5)]
+  const [rss, kindsText, largeText] = [large.rssMb.toFixed(0), words(kinds).join(', '), words(large.requests).join()]
+  row('batch: requests per 1,000 events', '', `${perThousand} (${kindsText})`, '', '', '')
+  row('batch: extra requests per job (following it)', '', extra.toFixed(2), '', '<= 3', verdict(extra <= 3))
+  row('batch: GC share of CPU (gc pauses / CPU)', '', `${(gc * 100).toFixed(1)}%`, '', '<= 30%', verdict(gc <= 0.3))
+  const held = `${rss} MB (${large.heldMb.toFixed(0)} MB before the call; ${largeText})`
+  row('50,000 tracks, one onBatch call: peak RSS', '', held, '', '< 200 MB', verdict(+rss < 200))
+  const [theirs, ours] = [coldTheirs, coldOurs].map((ms) => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(0)} ms`))
+  row('cold start: new process to first event sent', theirs, ours, '', '< 0.6 s', verdict(coldOurs < 600))
+  const date = new Date().toISOString().slice(0, 10)
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, load average ${loadavg()[1].toFixed(1)}`
+  const about = `${date}, Node ${process.version}, ${machine}; ${ROUNDS} rounds`
+  const header = `| CPU per event, unless said | published ${PUBLISHED} | ours | ratio (middle half) | target | verdict |`
+  const block = [`${about} in ${FORKS} sets of processes.`, '', header, '| - | - | - | - | - | - |', ...rows].join('\n')
+  process.stdout.write(`\n${block}\n`)
+  const file = join(ROOT, 'docs', 'benchmarks.md')
+  const doc = readFileSync(file, 'utf8').replace(/(<!-- bench:begin -->)[^]*(<!-- bench:end -->)/, `$1\n${block}\n$2`)
+  if (!process.env.BENCH_DIST) writeFileSync(file, format(doc, { ...resolveConfig.sync(file), filepath: file }))
 }
 
 main().catch((error) => {

@@ -1,104 +1,78 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'http'
+import { createServer } from 'http'
 import type { AddressInfo } from 'net'
-import type { CapturedRequest, StandInStats } from './simulator-protocol'
 
 /**
- * The stand-in FullStory of the timed runs: it accepts every request and answers each path as
- * FullStory (and the strict simulator in dev/simulator) answers a success there, with the same
- * status, headers and body shape: `POST /v2/users` -> `{"id": "..."}`, `POST /v2/events` -> `{}`, a
- * batch import job -> `{"job": {id, status: "PROCESSING", created}}`. Both destinations meet the
- * same answers, so neither is charged for the other's kind of answer.
- *
- * Why not the strict simulator itself: it refuses some of the published destination's requests
- * (property names that start with a digit, lists of objects), and an error answer costs the
- * destination a different amount of work than a success. The strict simulator checks our requests
- * in a pass of their own before the timed runs (see bench/run.ts).
- *
- * With `capture` on, it also keeps each request's method, path, headers and body, byte for byte
- * (for bench/compare.ts).
+ * The stand-in FullStory: every request is answered as FullStory answers a success (a batch job is
+ * COMPLETED, without errors, at its first status poll) and counted by kind. A path that starts with
+ * `/~<key>` is filed under that key, captured byte for byte, with job and user ids counted per key
+ * (bench/gate.ts). `GET /~bench/take` answers the counts since the last take. Forked, it serves
+ * in a process of its own and sends its URL.
  */
 
-const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8' }
-/** Headers that differ between two runs of the same code: left out of the captured requests. */
-const UNSTABLE_HEADERS = new Set(['host', 'connection', 'keep-alive'])
+/** A request as received: its headers as [lower-case name, value], the connection's own left out. */
+export type Captured = { method: string; path: string; headers: [string, string][]; body: Buffer }
 
-function successBody(method: string, path: string, n: number): string {
-  if (method !== 'POST') return '{}'
-  // Fixed-width ids, so that every answer of one route has the same length.
-  const id = String(1_000_000 + n)
-  if (path === '/v2/users') return `{"id":"${id}"}`
-  if (path === '/v2/users/batch' || path === '/v2/events/batch') {
-    return `{"job":{"id":"job-${id}","status":"PROCESSING","created":"2024-05-01T12:00:00.000Z"}}`
-  }
-  return '{}'
-}
+const CONNECTION = ['host', 'connection', 'keep-alive']
+const CREATED = '2024-05-01T12:00:00.000Z'
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
+export async function startStandIn() {
+  const rows = new Map<string, number>()
+  const captured = new Map<string, Captured[]>()
+  const serials = new Map<string, number>()
+  const serial = (key: string) => String(1_000_000 + serials.set(key, (serials.get(key) ?? 0) + 1).get(key)!)
+  let counts: Record<string, number> = {}
 
-export interface StandIn {
-  url: string
-  stats(): StandInStats
-  captured(): CapturedRequest[]
-  /** Forgets the counts and the captured requests; `capture` turns capturing on or off. */
-  reset(capture: boolean): void
-  close(): Promise<void>
-}
-
-export async function startStandIn(): Promise<StandIn> {
-  let capture = false
-  let captured: CapturedRequest[] = []
-  let stats: StandInStats = { requests: 0, byPath: {}, bodyBytes: 0 }
-  let n = 0
-
-  const answer = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    const method = req.method ?? 'GET'
-    const url = req.url ?? '/'
-    const q = url.indexOf('?')
-    const path = q < 0 ? url : url.slice(0, q)
-    stats.requests++
-    stats.byPath[`${method} ${path}`] = (stats.byPath[`${method} ${path}`] ?? 0) + 1
-    stats.bodyBytes += body.length
-    if (capture) {
-      const headers: Record<string, string> = {}
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const name = req.rawHeaders[i].toLowerCase()
-        if (!UNSTABLE_HEADERS.has(name)) headers[name] = req.rawHeaders[i + 1]
-      }
-      captured.push({ method, path: url, headers, body: body.toString('utf8') })
+  const answer = (method: string, path: string, body: Buffer, key: string): unknown => {
+    const [job, , id, errors] = /^\/v2\/(users|events)\/batch(?:\/([^/]+)(\/errors)?)?$/.exec(path) ?? []
+    if (job && method === 'POST') {
+      const created = `job-${serial(key)}`
+      rows.set(`${key} ${created}`, (JSON.parse(body.toString('utf8')) as { requests: unknown[] }).requests.length)
+      return { job: { id: created, status: 'PROCESSING', created: CREATED } }
     }
-    const text = successBody(method, path, n++)
-    res.writeHead(200, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(text) })
-    res.end(text)
+    if (errors) return { results: [], total_records: '0', next_page_token: '' }
+    if (id) {
+      const job = { id, status: 'COMPLETED', created: CREATED, finished: CREATED }
+      return { imports: rows.get(`${key} ${id}`) ?? 0, errors: 0, job }
+    }
+    return method === 'POST' && path === '/v2/users' ? { id: serial(key) } : {}
   }
 
   const server = createServer((req, res) => {
-    readBody(req).then(
-      (body) => answer(req, res, body),
-      () => res.destroy()
-    )
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const method = req.method ?? 'GET'
+      const [, key = '', target = '/'] = /^(?:\/~([^/]+))?(\/.*)$/.exec(req.url ?? '/') ?? []
+      if (key === 'bench') return res.end(JSON.stringify({ counts: [counts, (counts = {})][0] }))
+      const [body, path] = [Buffer.concat(chunks), target.split('?')[0]]
+      const kind = `${method} ${path.replace(/(\/batch\/)[^/]+/, '$1{id}')}`
+      counts[kind] = (counts[kind] ?? 0) + 1
+      if (key) {
+        const pairs = req.rawHeaders.flatMap((name, i) => (i % 2 ? [] : [[name.toLowerCase(), req.rawHeaders[i + 1]]]))
+        const headers = pairs.filter(([name]) => !CONNECTION.includes(name)) as [string, string][]
+        captured.set(key, [...(captured.get(key) ?? []), { method, path: target, headers, body }])
+      }
+      const text = JSON.stringify(answer(method, path, body, key))
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': text.length })
+      res.end(text)
+    })
   })
   server.keepAliveTimeout = 30_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stats: () => stats,
-    captured: () => captured,
-    reset: (on) => {
-      capture = on
-      captured = []
-      stats = { requests: 0, byPath: {}, bodyBytes: 0 }
+    /** The requests filed under `key`, forgotten here. */
+    take(key: string): Captured[] {
+      const list = captured.get(key) ?? []
+      captured.delete(key)
+      serials.delete(key)
+      return list
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())))
   }
+}
+
+if (require.main === module) {
+  void startStandIn().then(({ url }) => process.send?.(url))
+  process.on('disconnect', () => process.exit(0))
 }
