@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': 'ts-jest' },
   testMatch: ['<rootDir>/{src,dev,test,scripts,bench}/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '__tests__/__helpers__/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/dist-dev/', '__tests__/__helpers__/'],
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   // The monorepo runs jest 27; keep its snapshot style (`Object {`, `Array [`).
   snapshotFormat: { escapeString: true, printBasicPrototype: true },
