@@ -7,5 +7,8 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   // The monorepo runs jest 27; keep its snapshot style (`Object {`, `Array [`).
   snapshotFormat: { escapeString: true, printBasicPrototype: true },
-  testTimeout: 30000
+  testTimeout: 30000,
+  // The end-to-end suites mostly wait on sockets and timers: two run well side by side even on two
+  // cores (jest's default there is one worker).
+  maxWorkers: Math.max(2, require('os').cpus().length - 1)
 }

@@ -18,6 +18,7 @@ import type { Init } from './helpers'
 const SECRET = 'na1.e2e-secret-api-key-5f3a9c0d71'
 let sim: Simulator
 let server: RunningServer
+let quick: RunningServer
 let lines: string[] = []
 beforeAll(async () => {
   sim = await startSimulator({ keys: { [SECRET]: 'ADMIN' } })
@@ -28,11 +29,20 @@ beforeAll(async () => {
     apiKey: SECRET,
     log,
     retry: { attempts: 1 },
-    bodyTimeoutMs: 300,
-    timeoutMs: 500
+    bodyTimeoutMs: 300
+  })
+  // gives up on FullStory's answer after 50 ms
+  quick = await startServer({
+    port: 0,
+    fullstoryUrl: sim.url,
+    apiKey: SECRET,
+    log,
+    retry: { attempts: 1 },
+    timeoutMs: 50
   })
 })
 afterAll(async () => {
+  await quick.close()
   await server.close()
   await sim.close()
 })
@@ -240,10 +250,13 @@ describe('FullStory failures, not retried by this server, reach the client with 
     ['500', 500],
     ['503', 503],
     ['drop', 503],
-    ['latency=1000', 408]
+    ['latency=150', 408]
   ])('%s: %d with Retry-After', async (fault, status) => {
     sim.faults.queue(fault)
-    const reply = await segment('/v1/identify', { userId: 'u1' })
+    const reply = await call((status === 408 ? quick : server).url, 'POST', '/v1/identify', {
+      body: { userId: 'u1' },
+      headers: W
+    })
     expect([reply.status, reply.headers.get('retry-after'), reply.json.outcome]).toEqual([status, '1', 'retry'])
   })
 

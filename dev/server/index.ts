@@ -3,7 +3,7 @@ import definition from '../../src'
 import { FULLSTORY_API_URL } from '../../src/api/client'
 import { DEFAULT_HOST, DEFAULT_PORT, DEV_API_KEY, MONOREPO_DIRECTORY } from '../constants'
 import { HttpError, readBody, sendJson, serve, target } from '../http'
-import type { BodyLimits, Listening } from '../http'
+import type { BodyLimits } from '../http'
 import { pointedAt } from '../pointed'
 import { CONTROL_ROUTES, startSimulator } from '../simulator'
 import type { Simulator, SimulatorOptions } from '../simulator'
@@ -83,13 +83,25 @@ export interface Reply {
   note?: string
 }
 export type Logger = (...parts: (string | undefined)[]) => void
-interface Route {
-  method: 'GET' | 'POST' | 'DELETE'
-  path: string
-  what: string
-  body?: BodyLimits & { json?: 'any type' | 'application/json' }
-  run(call: Call): Promise<Reply>
+/** What the routes share. */
+export interface Context {
+  runtime: Runtime
+  log: Logger
+  retry: RetryPolicy
+  receipts: Receipts
+  /** The names `integrations` may give this destination. */
+  names: readonly string[]
+  /** SEGMENT_WRITE_KEY, when set. */
+  writeKey?: string
+  deliveryUrl: string
 }
+type Route = [
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  what: string,
+  run: (context: Context, call: Call) => Promise<Reply>,
+  body?: BodyLimits & { json?: 'any type' | 'application/json' }
+]
 
 /** The origins the CLI's `serve` allows (CORS): Segment's app in each region, and its local build. */
 export const SEGMENT_APP_ORIGINS = [
@@ -99,6 +111,18 @@ export const SEGMENT_APP_ORIGINS = [
   'https://eu1.app.segment.build',
   'http://localhost:8000'
 ]
+
+const CLIENT_LEFT = 'client closed the connection'
+const NOT_A_PATH = 'Send the path alone (GET /simulator/events), not a URL: this server is no proxy.'
+const HOSTS = 'This server answers only requests addressed to (HOST may add one): '
+const ORIGINS = `Web pages are refused unless they are Segment's app (${SEGMENT_APP_ORIGINS.join(', ')}).`
+
+/** The CORS answer to a preflight from Segment's app (the CLI's: the cors package's defaults). */
+const preflight = (req: IncomingMessage) => ({
+  'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE',
+  'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '',
+  'Access-Control-Max-Age': '600'
+})
 
 /** The `Host` values answered: each loopback name (and `host`, unless a wildcard) with `port`. */
 export function allowedHosts(host: string, port: number): Set<string> {
@@ -117,218 +141,127 @@ function jsonObject(raw: Buffer): Record<string, unknown> {
   } catch (error) {
     throw new HttpError(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'invalid_body', 'The body must be a JSON object.')
-  }
-  return value as Record<string, unknown>
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>
+  throw new HttpError(400, 'invalid_body', 'The body must be a JSON object.')
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const host = options.host ?? DEFAULT_HOST
+  const { host = DEFAULT_HOST, apiKey = DEV_API_KEY, writeKey } = options
   const given = options.fullstoryUrl?.replace(/\/+$/, '')
-  const simulator =
-    given || options.apiKey
-      ? undefined
-      : await startSimulator({ keys: { [DEV_API_KEY]: 'ADMIN' }, ...options.simulator })
+  const keys = { [DEV_API_KEY]: 'ADMIN' as const }
+  const simulator = given || options.apiKey ? undefined : await startSimulator({ keys, ...options.simulator })
   const deliveryUrl = given ?? simulator?.url ?? FULLSTORY_API_URL
   const kind = given ? 'given URL' : simulator ? 'own simulator' : 'FullStory'
-  const apiKey = options.apiKey ?? DEV_API_KEY
   const pointed =
-    kind === 'FullStory' ? definition : pointedAt(definition, { url: deliveryUrl, timeoutMs: options.timeoutMs })
+    given || simulator ? pointedAt(definition, { url: deliveryUrl, timeoutMs: options.timeoutMs }) : definition
   // the dev key is public (it is printed in examples); every other key is a secret
-  const runtime = new Runtime(pointed, apiKey, [apiKey === DEV_API_KEY ? undefined : apiKey, options.writeKey])
+  const runtime = new Runtime(pointed, apiKey, [apiKey === DEV_API_KEY ? undefined : apiKey, writeKey])
   const sink = options.log ?? ((line) => console.log(line))
   const log: Logger = (...parts) => sink(redact(parts.filter(Boolean).join(' '), runtime.secrets()))
-  const tracking = {
+  const retry = { ...DEFAULT_RETRY, ...options.retry }
+  const context = {
     runtime,
     log,
-    retry: { ...DEFAULT_RETRY, ...options.retry },
+    retry,
     receipts: new Receipts(),
     names: destinationNames(definition),
-    writeKey: options.writeKey
+    writeKey,
+    deliveryUrl
   }
   const json = { limit: 4 * 1024 * 1024, json: 'application/json' as const }
-  const segment = (limit: number) => ({ limit, tooLargeStatus: 400, json: 'any type' as const })
-  const routes: Route[] = [
-    {
-      method: 'GET',
-      path: '/',
-      what: 'this list',
-      run: async () => ({
-        body: {
-          destination: definition.name,
-          deliversTo: kind === 'FullStory' ? kind : deliveryUrl,
-          routes: Object.fromEntries(routes.map((r) => [`${r.method} ${r.path}`, r.what]))
-        }
-      })
-    },
-    ...MESSAGE_TYPES.map(
-      (type): Route => ({
-        method: 'POST',
-        path: `/v1/${type}`,
-        what: `Segment tracking API: one ${type} call`,
-        body: segment(SEGMENT_LIMITS.messageBytes),
-        run: (call) => trackOne(tracking, type, call)
-      })
-    ),
-    {
-      method: 'POST',
-      path: '/v1/batch',
-      what: 'Segment tracking API: {batch: [...]}',
-      body: segment(SEGMENT_LIMITS.batchBytes),
-      run: (call) => trackBatch(tracking, call)
-    },
-    {
-      method: 'GET',
-      path: '/manifest',
-      what: 'the destination definition',
-      run: async () => ({ body: { ...definition, directoryName: MONOREPO_DIRECTORY } })
-    },
-    {
-      method: 'POST',
-      path: '/authenticate',
-      what: 'testAuthentication with the settings as the body',
-      body: json,
-      run: (call) => authenticate(runtime, call)
-    },
-    ...Object.keys(definition.actions).map(
-      (key): Route => ({
-        method: 'POST',
-        path: `/${key}`,
-        what: `the ${key} action: {payload, settings, mapping?}`,
-        body: json,
-        run: (call) => runAction(runtime, key, log, call)
-      })
-    ),
-    {
-      method: 'POST',
-      path: '/delete',
-      what: 'onDelete: {payload: {userId}, settings}',
-      body: json,
-      run: (call) => deleteUser(runtime, call)
-    },
-    {
-      method: 'POST',
-      path: '/refreshAccessToken',
-      what: 'OAuth token refresh (not used by this destination)',
-      body: json,
-      run: (call) => refreshAccessToken(runtime, call)
-    }
-  ]
-  if (kind !== 'FullStory') {
-    for (const route of CONTROL_ROUTES) {
-      const [method, path] = route.split(' ') as [Route['method'], string]
-      routes.push({
-        method,
-        path,
-        what: "the simulator's",
-        body: { limit: 64 * 1024 },
-        run: (call) => toSimulator(deliveryUrl, call)
-      })
-    }
+  const [one, batch] = [SEGMENT_LIMITS.messageBytes, SEGMENT_LIMITS.batchBytes].map((limit) => ({
+    limit,
+    tooLargeStatus: 400,
+    json: 'any type' as const
+  }))
+  const list = async () => {
+    const listed = Object.fromEntries(routes.map(([method, path, what]) => [`${method} ${path}`, what]))
+    return { body: { destination: definition.name, deliversTo: given ?? simulator?.url ?? kind, routes: listed } }
   }
+  const manifest = async () => ({ body: { ...definition, directoryName: MONOREPO_DIRECTORY } })
+  const routes: Route[] = [
+    ['GET', '/', 'this list', list],
+    ...MESSAGE_TYPES.map(
+      (type): Route => ['POST', `/v1/${type}`, `Segment tracking API: one ${type} call`, trackOne, one]
+    ),
+    ['POST', '/v1/batch', 'Segment tracking API: {batch: [...]}', trackBatch, batch],
+    ['GET', '/manifest', 'the destination definition', manifest],
+    ['POST', '/authenticate', 'testAuthentication with the settings as the body', authenticate, json],
+    ...Object.keys(definition.actions).map(
+      (key): Route => ['POST', `/${key}`, `the ${key} action: {payload, settings, mapping?}`, runAction, json]
+    ),
+    ['POST', '/delete', 'onDelete: {payload: {userId}, settings}', deleteUser, json],
+    ['POST', '/refreshAccessToken', 'OAuth token refresh (not used by this destination)', refreshAccessToken, json],
+    ...(kind === 'FullStory' ? [] : CONTROL_ROUTES).map(
+      (control): Route => [
+        ...(control.split(' ') as ['GET', string]),
+        "the simulator's",
+        toSimulator,
+        { limit: 64 * 1024 }
+      ]
+    )
+  ]
   let hosts = new Set<string>()
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
     const url = target(req)
     let note: string | undefined
-    const logRequest = () => {
+    res.once('close', () => {
       const status = res.writableFinished ? res.statusCode : 499
-      log(
-        req.method,
-        url?.path ?? '(not a path)',
-        String(status),
-        `${Math.round(performance.now() - started)}ms`,
-        status === 499 ? 'client closed the connection' : note
-      )
-    }
-    res.once('close', logRequest)
+      const ms = `${Math.round(performance.now() - started)}ms`
+      log(req.method, url?.path ?? '(not a path)', String(status), ms, status === 499 ? CLIENT_LEFT : note)
+    })
     try {
-      if (!url)
-        throw new HttpError(
-          400,
-          'not_a_path',
-          'Send the path alone (GET /simulator/events), not a full URL: this server is no proxy.'
-        )
-      if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
-        throw new HttpError(
-          403,
-          'forbidden_host',
-          `This server answers only requests addressed to ${[...hosts].join(', ')} (set HOST to serve another name).`
-        )
-      }
+      if (!url) throw new HttpError(400, 'not_a_path', NOT_A_PATH)
+      const listed = [...hosts].join(', ')
+      if (!hosts.has((req.headers.host ?? '').toLowerCase())) throw new HttpError(403, 'forbidden_host', HOSTS + listed)
       const { origin } = req.headers
-      if (origin !== undefined && !SEGMENT_APP_ORIGINS.includes(origin)) {
-        throw new HttpError(
-          403,
-          'forbidden_origin',
-          `Requests from web pages are refused unless they come from Segment's app (${SEGMENT_APP_ORIGINS.join(', ')}).`
-        )
-      }
+      if (origin !== undefined && !SEGMENT_APP_ORIGINS.includes(origin))
+        throw new HttpError(403, 'forbidden_origin', ORIGINS)
       if (origin) res.setHeader('Access-Control-Allow-Origin', origin).setHeader('Vary', 'Origin')
-      if (req.method === 'OPTIONS') {
-        res
-          .setHeader('Access-Control-Allow-Methods', 'GET,HEAD,PUT,PATCH,POST,DELETE')
-          .setHeader('Access-Control-Max-Age', '600')
-        res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? '')
-        return void res.writeHead(204).end()
+      if (req.method === 'OPTIONS') return void res.writeHead(204, preflight(req)).end()
+      const here = routes.filter(([, path]) => path === url.path)
+      const allowed = here.map(([method]) => method)
+      const [, , , run, body] = here.find(([method]) => method === req.method) ?? []
+      if (!run && here.length) {
+        const message = `Use ${allowed.join(' or ')} for ${url.path}.`
+        throw new HttpError(405, 'method_not_allowed', message, { Allow: allowed.join(', ') })
       }
-      const here = routes.filter((route) => route.path === url.path)
-      const route = here.find((candidate) => candidate.method === req.method)
-      if (!route && here.length) {
-        const allowed = here.map((candidate) => candidate.method).join(', ')
-        throw new HttpError(405, 'method_not_allowed', `Use ${allowed.replace(', ', ' or ')} for ${url.path}.`, {
-          Allow: allowed
-        })
-      }
-      if (!route) throw new HttpError(404, 'not_found', `No route ${req.method} ${url.path}; GET / lists the routes.`)
-      const raw =
-        route.body &&
-        (await readBody(req, { ...route.body, inflate: true, timeoutMs: options.bodyTimeoutMs ?? 30_000 }))
+      if (!run) throw new HttpError(404, 'not_found', `No route ${req.method} ${url.path}; GET / lists the routes.`)
+      const timeoutMs = options.bodyTimeoutMs ?? 30_000
+      const raw = body && (await readBody(req, { ...body, inflate: true, timeoutMs }))
       const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase()
-      if (route.body?.json === 'application/json' && type !== 'application/json') {
+      if (body?.json === 'application/json' && type !== 'application/json') {
         throw new HttpError(
           415,
           'unsupported_media_type',
           'Send the body as JSON with "Content-Type: application/json".'
         )
       }
-      const body = raw && route.body?.json ? jsonObject(raw) : {}
-      const reply = await route.run({ req, path: url.path, body, raw })
+      const reply = await run(context, { req, path: url.path, body: raw && body?.json ? jsonObject(raw) : {}, raw })
       note = reply.note
       sendJson(res, reply.status ?? 200, reply.body, reply.headers)
     } catch (error) {
       const failure =
-        error instanceof HttpError
-          ? error
-          : new HttpError(
-              500,
-              'internal_error',
-              `The local server failed: ${String((error as Error)?.message ?? error)}`
-            )
+        error instanceof HttpError ? error : new HttpError(500, 'internal_error', `Failed: ${String(error)}`)
       note ??= failure.code
       // a body not read to its end: the connection cannot carry another request
       if (!req.complete) res.once('finish', () => req.socket.destroy()).setHeader('Connection', 'close')
-      sendJson(
-        res,
-        failure.status,
-        { error: { code: failure.code, message: cleanMessage(failure.message, runtime.secrets()) } },
-        failure.headers
-      )
+      sendJson(res, failure.status, errorBody(failure), failure.headers)
     }
   }
 
-  const failed = (error: Error) => ({
-    error: { code: 'internal_error', message: cleanMessage(error.message, runtime.secrets()) }
+  const errorBody = ({ code, message }: { code: string; message: string }) => ({
+    error: { code, message: cleanMessage(message, runtime.secrets()) }
   })
-  let listening: Listening
-  try {
-    listening = await serve(handle, { port: options.port ?? DEFAULT_PORT, host, server: options.server }, failed)
-  } catch (error) {
+  const where = { port: options.port ?? DEFAULT_PORT, host, server: options.server }
+  const listening = await serve(handle, where, (error) =>
+    errorBody({ code: 'internal_error', message: error.message })
+  ).catch(async (error: Error) => {
     await simulator?.close()
     throw error
-  }
+  })
   hosts = allowedHosts(host, listening.port)
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${listening.port}`,
@@ -336,7 +269,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     deliveryUrl,
     target: kind,
     simulator,
-    routes: routes.map(({ method, path }) => `${method} ${path}`),
+    routes: routes.map(([method, path]) => `${method} ${path}`),
     async close(graceMs) {
       await listening.stop(graceMs)
       await simulator?.close(graceMs)
@@ -345,15 +278,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 }
 
 /** A simulator route through the server: the same request to the simulator deliveries go to, its answer as it is. */
-async function toSimulator(simulatorUrl: string, { req, raw }: Call): Promise<Reply> {
-  try {
-    const init = { method: req.method, body: raw?.length ? raw : undefined, signal: AbortSignal.timeout(10_000) }
-    const response = await fetch(simulatorUrl + (req.url ?? ''), {
-      ...init,
-      headers: { 'Content-Type': 'application/json' }
-    })
-    return { status: response.status, body: await response.text() }
-  } catch {
-    throw new HttpError(502, 'simulator_unreachable', 'The simulator did not answer.')
+async function toSimulator({ deliveryUrl }: Context, { req, raw }: Call): Promise<Reply> {
+  const init = {
+    method: req.method,
+    body: raw?.length ? raw : undefined,
+    headers: { 'Content-Type': 'application/json' }
   }
+  const response = await fetch(deliveryUrl + (req.url ?? ''), { ...init, signal: AbortSignal.timeout(10_000) }).catch(
+    () => {
+      throw new HttpError(502, 'simulator_unreachable', 'The simulator did not answer.')
+    }
+  )
+  return { status: response.status, body: await response.text() }
 }

@@ -5,7 +5,7 @@ import { HttpError } from '../http'
 import { cleanMessage, failureOf, redactDeep } from './runtime'
 import type { Recorded, Runtime } from './runtime'
 import { MAX_DEPTH, nestedDeeperThan } from './tracking'
-import type { Call, Logger, Reply } from '.'
+import type { Call, Context, Reply } from '.'
 
 /**
  * The routes of the monorepo's `./bin/run serve` (packages/cli/src/lib/server.ts in
@@ -44,7 +44,7 @@ function exchangesOrError(ran: Recorded<unknown>, secrets: ReturnType<Runtime['s
   return { body: [output], note: `error ${output.statusCode}` }
 }
 
-export async function authenticate(runtime: Runtime, { body }: Call): Promise<Reply> {
+export async function authenticate({ runtime }: Context, { body }: Call): Promise<Reply> {
   checkDepth(body)
   const ran = await runtime.run((destination) => destination.testAuthentication(body as Settings))
   if (!ran.failed) return { body: { ok: true } }
@@ -52,7 +52,8 @@ export async function authenticate(runtime: Runtime, { body }: Call): Promise<Re
   return { body: { ok: false, error: message, fields }, note: 'ok: false' }
 }
 
-export async function runAction(runtime: Runtime, key: string, log: Logger, { body, path }: Call): Promise<Reply> {
+export async function runAction({ runtime, log }: Context, { body, path }: Call): Promise<Reply> {
+  const key = path.slice(1)
   const { payload = {}, mapping = {} } = body
   checkDepth({ ...body, payload: Array.isArray(payload) ? [] : payload })
   if (!isObject(mapping)) throw new HttpError(400, 'invalid_mapping', 'The mapping must be a JSON object.')
@@ -94,7 +95,7 @@ export async function runAction(runtime: Runtime, key: string, log: Logger, { bo
   }
 }
 
-export async function deleteUser(runtime: Runtime, { body }: Call): Promise<Reply> {
+export async function deleteUser({ runtime }: Context, { body }: Call): Promise<Reply> {
   checkDepth(body)
   const settings = settingsOf(runtime, body.settings)
   const payload = (isObject(body.payload) ? body.payload : {}) as never
@@ -104,7 +105,7 @@ export async function deleteUser(runtime: Runtime, { body }: Call): Promise<Repl
   return exchangesOrError(ran, runtime.secrets(settings.apiKey))
 }
 
-export async function refreshAccessToken(runtime: Runtime, { body }: Call): Promise<Reply> {
+export async function refreshAccessToken({ runtime }: Context, { body }: Call): Promise<Reply> {
   const ran = await runtime.run((destination) => destination.refreshAccessToken({} as Settings, body as never))
   if (!ran.failed) return { body: { ok: true, data: ran.value } }
   return {

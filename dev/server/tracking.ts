@@ -3,8 +3,7 @@ import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import { retryAfterSeconds } from '../../src/api/errors'
 import { HttpError, sleep } from '../http'
 import { failureOf } from './runtime'
-import type { Runtime } from './runtime'
-import type { Call, Logger, Reply } from '.'
+import type { Call, Context, Reply } from '.'
 
 /**
  * Segment's HTTP Tracking API: `POST /v1/<type>` (one message) and `POST /v1/batch`, as Segment's
@@ -216,19 +215,9 @@ export class Receipts {
   }
 }
 
-export interface Tracking {
-  runtime: Runtime
-  retry: RetryPolicy
-  receipts: Receipts
-  log: Logger
-  names: readonly string[]
-  /** SEGMENT_WRITE_KEY, when set. */
-  writeKey?: string
-}
-
 /** One message through every preset that takes it; stops at a failure the client should retry. */
 async function deliver(
-  t: Tracking,
+  t: Context,
   message: Message,
   writeKey: string,
   where: string,
@@ -285,16 +274,16 @@ const answer = ({ retry, ...result }: Result, body: object, note: string): Reply
     : { status: result.outcome === 'failed' ? result.deliveries.find((d) => d.error)?.status : 200, body, note }
 
 /** `POST /v1/<type>`: one message. */
-export async function trackOne(t: Tracking, type: string, { req, body, path }: Call): Promise<Reply> {
+export async function trackOne(t: Context, { req, body, path }: Call): Promise<Reply> {
   const writeKey = writeKeyOf(req.headers.authorization, body, t.writeKey)
-  const result = await deliver(t, checkMessage(body, type), writeKey, `POST ${path}`)
+  const result = await deliver(t, checkMessage(body, path.slice('/v1/'.length)), writeKey, `POST ${path}`)
   const { retry: _retry, ...shown } = result
   const success = result.outcome !== 'retry' && result.outcome !== 'failed'
   return answer(result, { success, ...shown }, result.error ? `${result.outcome} ${result.error.code}` : result.outcome)
 }
 
 /** `POST /v1/batch`: `{batch: [...], context?, integrations?, sentAt?}`, each message on its own. */
-export async function trackBatch(t: Tracking, { req, body, path }: Call): Promise<Reply> {
+export async function trackBatch(t: Context, { req, body, path }: Call): Promise<Reply> {
   const writeKey = writeKeyOf(req.headers.authorization, body, t.writeKey)
   const { batch } = body
   if (!Array.isArray(batch) || batch.length === 0) {

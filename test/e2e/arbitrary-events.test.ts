@@ -19,9 +19,9 @@ import type { Wire, WireRequest } from './wire'
 // answered 200 is in a batch import job the simulator accepted without row errors, and a message that
 // comes twice is sent and stored once, both indices answered alike.
 
-const SINGLE_RUNS = 1000
+const SINGLE_RUNS = 250
 const SINGLE_SEED = 7
-const BATCH_RUNS = 100
+const BATCH_RUNS = 30
 const BATCH_SEED = 11
 
 let e2e: E2eSimulator

@@ -199,7 +199,7 @@ const retryable: { fault: string; status: number; message: RegExp; timeoutMs?: n
   { fault: '502', status: 502, message: /502 bad_gateway/ },
   { fault: '503', status: 503, message: /503 service_unavailable/ },
   { fault: 'drop', status: 503, message: /Could not reach FullStory/ },
-  { fault: 'latency=300', status: 408, message: /did not answer in time/, timeoutMs: 100 }
+  { fault: 'latency=150', status: 408, message: /did not answer in time/, timeoutMs: 50 }
 ]
 
 const final: { what: string; fault?: string; apiKey?: string; status: number; code: string; message: RegExp }[] = [

@@ -48,7 +48,7 @@ const FAULTS: { fault: string; timeoutMs?: number }[] = [
   { fault: '429;retry-after=5' },
   { fault: 'drop' },
   { fault: 'drop-after' },
-  { fault: 'latency=300', timeoutMs: 100 }
+  { fault: 'latency=150', timeoutMs: 50 }
 ]
 
 const identify: SegmentEvent = {
@@ -131,8 +131,8 @@ describe('the local server', () => {
     // One attempt per delivery: the faults are the point here, not the server's retries of them.
     const options = { port: 0, fullstoryUrl: sim.url, apiKey: API_KEY, retry: { attempts: 1 } }
     server = await startServer({ ...options, log: (line) => logLines.push(line) })
-    // one that gives up on FullStory's answer after 100 ms, for the latency fault
-    quick = await startServer({ ...options, timeoutMs: 100, log: (line) => logLines.push(line) })
+    // one that gives up on FullStory's answer after 50 ms, for the latency fault
+    quick = await startServer({ ...options, timeoutMs: 50, log: (line) => logLines.push(line) })
   })
   afterAll(() => Promise.all([server.close(), quick.close()]))
 

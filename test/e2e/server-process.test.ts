@@ -120,10 +120,10 @@ describe('npm start', () => {
       // npm runs the script with `exec`: the server is npm's own child, no shell between
       pids = childrenOf(started.npm.pid!)
       expect(pids).toHaveLength(1)
-      // a delivery that the simulator holds for a second, under way when the signal comes
+      // a delivery that the simulator holds for 300 ms, under way when the signal comes
       await fetch(`${base}/simulator/faults`, {
         method: 'POST',
-        body: JSON.stringify({ fault: 'latency=1000', count: 1 })
+        body: JSON.stringify({ fault: 'latency=300', count: 1 })
       })
       const headers = { Authorization: `Basic ${Buffer.from('w:').toString('base64')}` }
       const inFlight = fetch(`${base}/v1/track`, { method: 'POST', headers, body: '{"userId":"u1","event":"Late"}' })

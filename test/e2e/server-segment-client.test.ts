@@ -212,7 +212,7 @@ describe('a message without a timestamp, sent again', () => {
   })
 
   it('after the client dropped its own connection while the server was still delivering: stored once', async () => {
-    sim.faults.queue('latency=500')
+    sim.faults.queue('latency=300')
     const controller = new AbortController()
     const first = post(message('no-ts-2', true), controller.signal).then(
       () => 'answered',
