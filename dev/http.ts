@@ -54,26 +54,29 @@ export function readBody(req: IncomingMessage, options: BodyLimits): Promise<Buf
     let size = 0
     let failure: HttpError | undefined
     let source: Readable = req
-    const done = () => (failure ? reject(failure) : resolve(Buffer.concat(chunks)))
+    let timer: NodeJS.Timeout | undefined
+    const done = () => {
+      clearTimeout(timer)
+      if (failure) reject(failure)
+      else resolve(Buffer.concat(chunks))
+    }
+    /** Ends with `error` once the request has been read to its end (`now`: at once). */
     const fail = (error: HttpError, now = false) => {
       failure ??= error
       if (source !== req) source.destroy()
-      if (now || req.complete) return done()
-      req.resume()
+      if (now || req.complete) done()
+      else req.resume()
     }
     const encoding = inflate ? (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity'
-    if (encoding === 'gzip' || encoding === 'deflate')
-      source = req.pipe(encoding === 'gzip' ? createGunzip() : createInflate())
+    if (encoding === 'gzip') source = req.pipe(createGunzip())
+    else if (encoding === 'deflate') source = req.pipe(createInflate())
     else if (encoding !== 'identity') {
       fail(new HttpError(415, 'unsupported_encoding', 'Send the body plain, or with Content-Encoding gzip or deflate.'))
     }
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            const message = `The request body did not arrive within ${timeoutMs / 1000} seconds.`
-            fail(new HttpError(408, 'request_timeout', message), true)
-          }, timeoutMs)
+    if (timeoutMs !== undefined) {
+      const message = `The request body did not arrive within ${timeoutMs / 1000} seconds.`
+      timer = setTimeout(() => fail(new HttpError(408, 'request_timeout', message), true), timeoutMs)
+    }
     source.on('data', (chunk: Buffer) => {
       if (failure) return
       size += chunk.length
@@ -85,7 +88,6 @@ export function readBody(req: IncomingMessage, options: BodyLimits): Promise<Buf
     source.on('end', () => source === req || done())
     req.on('end', () => (source === req || failure) && done())
     req.on('close', () => {
-      clearTimeout(timer)
       if (!req.complete) fail(new HttpError(400, 'request_aborted', 'The client left before the body ended.'), true)
     })
   })

@@ -64,7 +64,7 @@ export interface RunningServer {
   simulator?: Simulator
   /** Every route, as `GET /` lists them (`POST /v1/track`...). */
   routes: string[]
-  /** Stops taking requests; those in flight get `graceMs` to finish, then the simulator stops too. */
+  /** Stops taking requests; those in flight get `graceMs` to finish; then its simulator stops. */
   close(graceMs?: number): Promise<void>
 }
 
@@ -272,7 +272,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     routes: routes.map(([method, path]) => `${method} ${path}`),
     async close(graceMs) {
       await listening.stop(graceMs)
-      await simulator?.close(graceMs)
+      await simulator?.close() // what it still runs, no request waits for
     }
   }
 }

@@ -9,22 +9,21 @@ import type { Call, Context, Reply } from '.'
 
 /**
  * The routes of the monorepo's `./bin/run serve` (packages/cli/src/lib/server.ts in
- * segmentio/action-destinations), with its request and answer shapes, run through actions-core:
- * the action and /delete routes answer 200 with the call's HTTP exchanges with FullStory, or 200
- * `[{statusCode, message, fields?, requestError: true}]` when it failed (no stack; a validation
- * failure says 400 where the CLI says 500). `settings.apiKey` may be left out (the server's key is
- * used). An array payload runs `executeBatch`: an element nested too deep for actions-core's mapping
- * is refused alone (its own 400 entry, after the exchanges), the others run, and each batch import
- * job's outcome is logged (`jobOutcomes`).
+ * segmentio/action-destinations), with its request and answer shapes (dev/README.md says where they
+ * differ), run through actions-core.
  */
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** 400 `too_deeply_nested` for a value actions-core's mapping would run out of stack on. */
-export function checkDepth(value: unknown, what = 'The body'): void {
-  if (nestedDeeperThan(value)) {
-    throw new HttpError(400, 'too_deeply_nested', `${what} nests arrays and objects more than ${MAX_DEPTH} deep.`)
-  }
+/** 400 `too_deeply_nested` when actions-core's mapping would run out of stack on `value`. */
+const tooDeep = (value: unknown, what = 'The body') =>
+  nestedDeeperThan(value)
+    ? new HttpError(400, 'too_deeply_nested', `${what} nests arrays and objects more than ${MAX_DEPTH} deep.`)
+    : undefined
+
+function checkDepth(value: unknown): void {
+  const error = tooDeep(value)
+  if (error) throw error
 }
 
 const settingsOf = (runtime: Runtime, settings: unknown) =>
@@ -53,46 +52,26 @@ export async function authenticate({ runtime }: Context, { body }: Call): Promis
 }
 
 export async function runAction({ runtime, log }: Context, { body, path }: Call): Promise<Reply> {
-  const key = path.slice(1)
-  const { payload = {}, mapping = {} } = body
+  const [payload, mapping] = [body.payload ?? {}, body.mapping ?? {}]
   checkDepth({ ...body, payload: Array.isArray(payload) ? [] : payload })
   if (!isObject(mapping)) throw new HttpError(400, 'invalid_mapping', 'The mapping must be a JSON object.')
-  const action = runtime.destination.actions[key]
+  const action = runtime.destination.actions[path.slice(1)]
   const settings = settingsOf(runtime, body.settings)
   const secrets = runtime.secrets(settings.apiKey)
-  const input = {
-    settings,
-    mapping: { ...defaultValues(action.definition.fields), ...mapping } as JSONObject,
-    auth: (isObject(body.auth) ? body.auth : {}) as never
-  }
+  const auth = (isObject(body.auth) ? body.auth : {}) as never
+  const input = { settings, auth, mapping: { ...defaultValues(action.definition.fields), ...mapping } as JSONObject }
   if (!Array.isArray(payload)) {
     return exchangesOrError(await runtime.run(() => action.execute({ ...input, data: payload as JSONObject })), secrets)
   }
-  const refused = new Map<number, Error>()
-  payload.forEach((element, i) => {
-    try {
-      checkDepth(element, `payload[${i}]`)
-    } catch (error) {
-      refused.set(i, error as Error)
-    }
-  })
-  const data = payload.filter((_element, i) => !refused.has(i)) as JSONObject[]
+  const refused = payload.map((element, i) => tooDeep(element, `payload[${i}]`))
+  const data = payload.filter((_element, i) => !refused[i]) as JSONObject[]
   const ran = await runtime.run(async () => (data.length ? action.executeBatch({ ...input, data }) : []))
-  const ranEntries = (ran.value ?? []) as Record<string, unknown>[]
-  const entries = payload.map((_element, i) =>
-    refused.has(i) ? { status: 400, errormessage: refused.get(i)?.message } : ranEntries.shift()
-  )
+  const ranEntries = [...((ran.value ?? []) as Entry[])]
+  const entries = refused.map((error) => (error ? { status: 400, errormessage: error.message } : ranEntries.shift()))
   for (const line of jobOutcomes(entries)) log(`POST ${path}`, line)
-  const reply = exchangesOrError(
-    ran,
-    secrets,
-    `batch of ${payload.length}: ${entries.map((e) => e?.status ?? '-').join(' ')}`
-  )
-  if (ran.failed) return reply
-  return {
-    ...reply,
-    body: [...(reply.body as unknown[]), ...[...refused.values()].map((error) => errorOutput(error, secrets))]
-  }
+  const reply = exchangesOrError(ran, secrets, `batch of ${payload.length}: ${entries.map((e) => e?.status).join(' ')}`)
+  const errors = refused.flatMap((error) => (error ? [errorOutput(error, secrets)] : []))
+  return ran.failed ? reply : { ...reply, body: [...(reply.body as unknown[]), ...errors] }
 }
 
 export async function deleteUser({ runtime }: Context, { body }: Call): Promise<Reply> {

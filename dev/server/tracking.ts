@@ -6,16 +6,9 @@ import { failureOf } from './runtime'
 import type { Call, Context, Reply } from '.'
 
 /**
- * Segment's HTTP Tracking API: `POST /v1/<type>` (one message) and `POST /v1/batch`, as Segment's
- * HTTP Tracking API reference describes them. A message is checked (a bad one is dropped alone, as
- * Segment drops it), stamped, checked against its `integrations`, then delivered through each preset
- * that subscribes to it (`Destination.onEvent`), a retryable failure retried by the server first.
- *
- * Every message has an outcome: `delivered`, `not subscribed`, `integrations off`, `dropped`,
- * `failed` (refused for good), `retry` (a failure that outlasted the server's retries) or, after a
- * `retry` in a batch, `not attempted`. A `retry` is answered 429 (with Retry-After) or 503, which
- * every Segment client library retries; the messages already delivered are then sent again under
- * the same Idempotency-Key, and FullStory replays them instead of storing them twice.
+ * Segment's HTTP Tracking API, `POST /v1/<type>` and `POST /v1/batch` (dev/README.md): each message
+ * checked (a bad one dropped alone), stamped, checked against its `integrations`, then delivered
+ * through each preset that takes it (`Destination.onEvent`), a retryable failure retried here first.
  */
 export const SEGMENT_LIMITS = { messageBytes: 32 * 1024, batchBytes: 500 * 1024, batchMessages: 2500 }
 export const MESSAGE_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias']

@@ -132,17 +132,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
 type Controlled = Omit<Simulator, 'url' | 'port' | 'close'>
 
-/**
- * The simulator's own routes under `/simulator/` (no API key; the local server passes them through):
- *   GET    /simulator/users[?uid=]          users accepted, newest state
- *   GET    /simulator/events[?name=&uid=]   events accepted, in order
- *   GET    /simulator/jobs                  batch import jobs, with their row errors
- *   GET    /simulator/requests              the last API requests, and how many are in flight
- *   POST   /simulator/faults                `{"fault": "503", "count": 2}`: the next 2 requests; no count: all
- *   DELETE /simulator/faults                removes queued and standing faults
- *   POST   /simulator/full-sessions         `{"id": "<device:session>"}` marks a session as full
- *   POST   /simulator/reset                 forgets everything above (and Idempotency-Keys)
- */
+/** The simulator's own routes (no API key; the local server passes them through): dev/README.md. */
 export const CONTROL_ROUTES = [
   'GET /simulator/users',
   'GET /simulator/events',

@@ -117,10 +117,8 @@ export async function handleApiRequest(parts: Parts, req: IncomingMessage, res: 
         throw new HttpError(400, 'invalid_argument', 'the request body is not valid JSON')
       }
     }
-    const check =
-      route.post && idempotencyKey
-        ? parts.idempotency.begin(`${key}\n${idempotencyKey}`, `${method} ${path}\n${raw}`)
-        : 'new'
+    const slot = route.post && idempotencyKey ? `${key}\n${idempotencyKey}` : undefined
+    const check = slot ? parts.idempotency.begin(slot, `${method} ${path}\n${raw}`) : 'new'
     if (check === 'reused') {
       const message = 'This Idempotency-Key was already used with a different request; use a new key for a new request.'
       throw new HttpError(400, 'idempotency_key_reused', message)
@@ -130,7 +128,7 @@ export async function handleApiRequest(parts: Parts, req: IncomingMessage, res: 
     }
     if (check !== 'new') [answer, replayed] = [check, true]
     else {
-      if (route.post && idempotencyKey) held = `${key}\n${idempotencyKey}`
+      held = slot
       run = () => {
         const out = route.run({ query, body, role, now: new Date().toISOString(), fault })
         return { status: out.status, body: typeof out.body === 'string' ? out.body : JSON.stringify(out.body) }
