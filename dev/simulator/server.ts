@@ -82,6 +82,8 @@ export async function handleApiRequest(parts: Parts, req: IncomingMessage, res: 
     fault = parts.faults.take(header(req, 'x-simulator-fault'))
     raw = (await readBody(req, { limit: parts.maxBodyBytes })).toString('utf8')
   } catch (error) {
+    // a client that left before its body arrived: nothing ran, nothing to answer
+    if (error instanceof HttpError && error.code === 'request_aborted') return
     return finish(refusal(error))
   }
   if (fault?.latencyMs && (fault.drop === 'before' || fault.status !== undefined)) await sleep(fault.latencyMs)
