@@ -75,5 +75,5 @@ module.exports = {
       }
     }
   ],
-  ignorePatterns: ['dist/', 'node_modules/', 'coverage/', '.eslintrc.js', 'jest.config.js']
+  ignorePatterns: ['dist/', 'dist-dev/', 'node_modules/', 'coverage/', '.eslintrc.js', 'jest.config.js']
 }

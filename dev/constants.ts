@@ -8,14 +8,9 @@ export const DEV_API_KEY = 'na1.simulator-dev-key'
 /** The write key used in the printed example; the server accepts any non-empty one by default. */
 export const EXAMPLE_WRITE_KEY = 'dev-write-key'
 
-/** The port `npm start` listens on unless `PORT` says otherwise. */
+/** Where `npm start` listens unless `PORT` and `HOST` say otherwise: loopback only. */
 export const DEFAULT_PORT = 3000
-
-/** The address `npm start` listens on unless `HOST` says otherwise: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1'
 
-/**
- * The destination's folder in segmentio/action-destinations (packages/destination-actions/src/
- * destinations/fullstory): what the CLI's `serve` reports as `directoryName` in GET /manifest.
- */
+/** The destination's folder in segmentio/action-destinations: what the CLI's `serve` calls `directoryName`. */
 export const MONOREPO_DIRECTORY = 'fullstory'

@@ -9,29 +9,35 @@ export interface Reply {
   text: string
   json: any
   headers: Headers
+  /** `<status> <code>` of an error answer, the simulator's or the server's. */
+  failure: string
 }
 
-export async function call(
-  base: string,
-  method: string,
-  path: string,
-  options: { body?: unknown; raw?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers }
-  let body: string | undefined = options.raw
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body)
-    headers['Content-Type'] ??= 'application/json'
-  }
-  const response = await fetch(base + path, { method, headers, body, signal: options.signal })
+export interface Init {
+  body?: unknown
+  raw?: string | Buffer
+  headers?: Record<string, string>
+  signal?: AbortSignal
+}
+
+export async function call(base: string, method: string, path: string, init: Init = {}): Promise<Reply> {
+  const headers = { ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...init.headers }
+  const body = init.body === undefined ? init.raw : JSON.stringify(init.body)
+  const response = await fetch(base + path, { method, headers, body, signal: init.signal })
   const text = await response.text()
-  let json: unknown
+  let json: any
   try {
-    json = text ? JSON.parse(text) : undefined
+    json = JSON.parse(text)
   } catch {
     json = undefined
   }
-  return { status: response.status, text, json, headers: response.headers }
+  return {
+    status: response.status,
+    text,
+    json,
+    headers: response.headers,
+    failure: `${response.status} ${json?.code ?? json?.error?.code}`
+  }
 }
 
 /** A FullStory API call with the test key. */
@@ -41,11 +47,11 @@ export function api(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {}
-): Promise<Reply> {
+) {
   return call(sim.url, method, path, { body, headers: { Authorization: `Basic ${KEY}`, ...headers } })
 }
 
-/** `{code, message}` of a FullStory error answer, with its status. */
-export function failure(reply: Reply): { status: number; code: unknown } {
-  return { status: reply.status, code: reply.json?.code }
-}
+/** The Authorization header of a Segment write key. */
+export const basic = (writeKey: string): Record<string, string> => ({
+  Authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`
+})

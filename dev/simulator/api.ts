@@ -1,12 +1,16 @@
-import { ApiError, invalid, requiredField } from './errors'
-import { checkBatchEnvelope, checkEvent, checkUser } from './request-rules'
-import type { Store } from './store'
-import type { JobError, JobKind, JsonObject, Role, StoredJob, StoredUser } from './types'
+import { HttpError } from '../http'
+import type { Fault } from './faults'
+import { checkBatch, checkEvent, checkUser, invalid, required } from './rules'
+import type { JsonObject } from './rules'
+import { userNotFound } from './store'
+import type { JobError, JobKind, Store, StoredJob, StoredUser } from './store'
 
 /**
- * FullStory's endpoints as the simulator answers them (docs/fullstory-api.md). Routing,
- * authentication, content type and Idempotency-Key are handled by `server.ts` before a route runs.
+ * FullStory's endpoints as the simulator answers them (docs/fullstory-api.md). Authentication,
+ * content type, faults and Idempotency-Key are handled by `server.ts` before a route runs.
  */
+export type Role = 'ADMIN' | 'ARCHITECT' | 'USER'
+
 export interface ApiRequest {
   query: URLSearchParams
   /** The parsed JSON body (POST routes only). */
@@ -14,19 +18,15 @@ export interface ApiRequest {
   role: Role
   /** Receive time, ISO-8601. */
   now: string
-}
-
-export interface Answer {
-  status: number
-  body: unknown
+  fault?: Fault
 }
 
 export interface Route {
   /** Whether the route takes a JSON body (and an Idempotency-Key). */
   post: boolean
-  /** Roles allowed; all when absent. */
-  roles?: ReadonlySet<Role>
-  run(request: ApiRequest): Answer
+  /** Reading and deleting user data needs an Architect or Admin key (docs/fullstory-api.md). */
+  admin?: boolean
+  run(request: ApiRequest): { status: number; body: unknown }
 }
 
 export interface ApiOptions {
@@ -35,230 +35,180 @@ export interface ApiOptions {
   pageSize: number
 }
 
-/** Reading and deleting user data needs an Architect or Admin key (docs/fullstory-api.md). */
-const VIEW_OR_DELETE: ReadonlySet<Role> = new Set<Role>(['ADMIN', 'ARCHITECT'])
-
 export const SIMULATED_ORG = { email: 'developer@simulator.invalid', orgId: 'o-SIMULATOR-na1' }
+const ok = (body: unknown = {}) => ({ status: 200, body })
 
 export class FullStoryApi {
   constructor(private readonly store: Store, private readonly options: ApiOptions) {}
 
   /** The route for a method and path, or undefined when FullStory has none (404). */
   route(method: string, path: string): Route | undefined {
-    const parts = path.split('/')
-    // parts[0] is '' (paths start with '/')
-    if (parts.length === 2 && parts[1] === 'me') return method === 'GET' ? this.me : undefined
-    if (parts[1] !== 'v2' || (parts[2] !== 'users' && parts[2] !== 'events')) return undefined
-    const kind: JobKind = parts[2]
-    if (parts.length === 3) {
-      if (method === 'POST') return kind === 'users' ? this.createUser : this.createEvent
-      if (method === 'DELETE' && kind === 'users') return this.deleteUserByUid
-      return undefined
+    if (path === '/me')
+      return method === 'GET' ? { post: false, run: ({ role }) => ok({ ...SIMULATED_ORG, role }) } : undefined
+    const [, v2, kind, third, id, which, ...rest] = path.split('/').map(decode)
+    if (v2 !== 'v2' || (kind !== 'users' && kind !== 'events') || rest.length > 0) return undefined
+    const users = kind === 'users'
+    if (third === undefined) {
+      if (method === 'POST') return { post: true, run: users ? this.createUser : this.createEvent }
+      return method === 'DELETE' && users ? { post: false, admin: true, run: this.deleteByUid } : undefined
     }
-    if (parts[3] === 'batch') {
-      if (parts.length === 4) return method === 'POST' ? this.createJob(kind) : undefined
-      if (method !== 'GET' || !parts[4]) return undefined
-      const jobId = decodeURIComponent(parts[4])
-      if (parts.length === 5) return this.jobStatus(kind, jobId)
-      if (parts.length === 6 && (parts[5] === 'imports' || parts[5] === 'errors')) {
-        return this.jobResults(kind, jobId, parts[5])
-      }
-      return undefined
+    if (third === 'batch') {
+      if (id === undefined)
+        return method === 'POST' ? { post: true, run: (request) => this.createJob(kind, request) } : undefined
+      if (method !== 'GET' || !id) return undefined
+      if (which === undefined) return { post: false, run: () => this.status(kind, id) }
+      if (which !== 'imports' && which !== 'errors') return undefined
+      return { post: false, run: ({ query }) => this.results(kind, id, which, query) }
     }
-    if (kind === 'users' && parts.length === 4 && parts[3]) {
-      const id = decodeURIComponent(parts[3])
-      if (method === 'GET') return this.getUser(id)
-      if (method === 'DELETE') return this.deleteUserById(id)
+    if (!users || !third || id !== undefined) return undefined
+    const user = () => this.store.usersById.get(third) ?? throwIt(userNotFound())
+    if (method === 'GET') {
+      const run = ({ query }: ApiRequest) =>
+        ok({ ...userView(user(), query.get('include_schema') === 'true'), is_being_deleted: false })
+      return { post: false, admin: true, run }
     }
-    return undefined
-  }
-
-  private readonly me: Route = {
-    post: false,
-    run: ({ role }) => ({ status: 200, body: { ...SIMULATED_ORG, role } })
-  }
-
-  private readonly createUser: Route = {
-    post: true,
-    run: ({ body, now }) => {
-      checkUser(body)
-      const user = this.store.upsertUser(body, now)
-      return { status: 200, body: { id: user.id } }
-    }
-  }
-
-  private readonly createEvent: Route = {
-    post: true,
-    run: ({ body, now }) => {
-      const who = checkEvent(body)
-      this.checkSessionNotFull(who.form === 'session' ? who.sessionId : undefined)
-      this.store.addEvent(body as JsonObject, who, 'api', now)
-      return { status: 200, body: {} }
-    }
-  }
-
-  private checkSessionNotFull(sessionId: string | undefined): void {
-    if (sessionId !== undefined && this.options.fullSessions.has(sessionId)) {
-      throw new ApiError(
-        400,
-        'session_page_limit_exceeded',
-        'The session has reached its page limit; send later events to a new session.'
-      )
-    }
-  }
-
-  private readonly deleteUserByUid: Route = {
-    post: false,
-    roles: VIEW_OR_DELETE,
-    run: ({ query }) => {
-      const uids = query.getAll('uid')
-      if (uids.length === 0 || !uids[0]) throw requiredField('uid')
-      if (uids.length > 1) throw invalid('give one uid')
-      const user = this.store.userByUid(uids[0])
-      if (!user) throw userNotFound()
-      this.store.deleteUser(user)
-      return { status: 200, body: {} }
-    }
-  }
-
-  private deleteUserById(id: string): Route {
+    if (method !== 'DELETE') return undefined
     return {
       post: false,
-      roles: VIEW_OR_DELETE,
+      admin: true,
       run: ({ query }) => {
         if (query.has('uid')) throw invalid('give either the user id in the path or uid in the query, not both')
-        const user = this.store.userById(id)
-        if (!user) throw userNotFound()
-        this.store.deleteUser(user)
-        return { status: 200, body: {} }
+        this.store.deleteUser(user())
+        return ok()
       }
     }
   }
 
-  private getUser(id: string): Route {
-    return {
-      post: false,
-      roles: VIEW_OR_DELETE,
-      run: ({ query }) => {
-        const user = this.store.userById(id)
-        if (!user) throw userNotFound()
-        return {
-          status: 200,
-          body: { ...userView(user, query.get('include_schema') === 'true'), is_being_deleted: false }
-        }
-      }
-    }
+  private readonly createUser = ({ body, now }: ApiRequest) => {
+    checkUser(body)
+    return ok({ id: this.store.upsertUser(body, now).id })
   }
 
-  private createJob(kind: JobKind): Route {
-    return {
-      post: true,
-      run: ({ body, now }) => {
-        const { requests, shared } = checkBatchEnvelope(body, kind)
-        const imports: JsonObject[] = []
-        const errors: JobError[] = []
-        const jobRef = { job: '' }
-        for (const row of requests) {
-          try {
-            imports.push(kind === 'users' ? this.importUser(row, now) : this.importEvent(row, shared, jobRef, now))
-          } catch (error) {
-            if (!(error instanceof ApiError)) throw error
-            const failure: JobError = { code: error.code, message: error.message }
-            if (kind === 'users') failure.user = row
-            else {
-              failure.event = row
-              if (shared) failure.shared = shared
-            }
-            errors.push(failure)
-          }
-        }
-        const job = this.store.addJob(kind, imports, errors, now)
-        jobRef.job = job.id
-        return { status: 200, body: { job: { id: job.id, status: 'PROCESSING', created: job.created } } }
-      }
-    }
+  private readonly createEvent = ({ body, now }: ApiRequest) => {
+    this.importEvent(body, undefined, 'api', now)
+    return ok()
   }
 
-  private importUser(row: unknown, now: string): JsonObject {
-    checkUser(row, true)
-    return userView(this.store.upsertUser(row, now), true)
+  private readonly deleteByUid = ({ query }: ApiRequest) => {
+    const uids = query.getAll('uid')
+    if (!uids[0]) throw required('uid')
+    if (uids.length > 1) throw invalid('give one uid')
+    this.store.deleteUser(this.store.usersByUid.get(uids[0]) ?? throwIt(userNotFound()))
+    return ok()
   }
 
-  /** `jobRef` is filled with the job's id once the job exists, so stored events name their job. */
-  private importEvent(row: unknown, shared: JsonObject | undefined, jobRef: { job: string }, now: string): JsonObject {
+  private importEvent(row: unknown, shared: JsonObject | undefined, source: 'api' | { job: string }, now: string) {
     const who = checkEvent(row)
-    this.checkSessionNotFull(who.form === 'session' ? who.sessionId : undefined)
-    const body = row as JsonObject
-    const withContext = shared?.context !== undefined ? { ...body, context: shared.context } : body
-    const event = this.store.addEvent(withContext, who, jobRef, now)
-    const view: JsonObject = { name: event.name, timestamp: event.timestamp }
-    if (event.user) view.user = event.user
-    if (event.session?.id) view.session = { id: event.session.id }
-    if (event.context) view.context = event.context
-    if (event.properties) view.properties = event.properties
-    if (event.schema) view.schema = event.schema
-    return view
+    if (who.form === 'session' && this.options.fullSessions.has(who.sessionId)) {
+      const message = 'The session has reached its page limit; send later events to a new session.'
+      throw new HttpError(400, 'session_page_limit_exceeded', message)
+    }
+    const body =
+      shared?.context !== undefined ? { ...(row as JsonObject), context: shared.context } : (row as JsonObject)
+    const { name, timestamp, user, session, context, properties, schema } = this.store.addEvent(body, who, source, now)
+    return defined({
+      name,
+      timestamp,
+      user,
+      session: session?.id ? { id: session.id } : undefined,
+      context,
+      properties,
+      schema
+    })
   }
 
-  private jobDone(job: StoredJob): boolean {
-    return job.polls > this.options.jobPollsBeforeDone
+  /**
+   * A batch import job: its rows are checked and applied now; a row that breaks a rule, or that a
+   * `refuse-rows` fault names, goes to the job's errors (with the row as sent) and is not stored.
+   */
+  private createJob(kind: JobKind, { body, now, fault }: ApiRequest) {
+    const { requests, shared } = checkBatch(body, kind)
+    const imports: JsonObject[] = []
+    const errors: JobError[] = []
+    const source = { job: '' }
+    requests.forEach((row, i) => {
+      try {
+        if (fault?.refuseRows?.includes(i)) {
+          throw new HttpError(400, fault.code || 'invalid_argument', fault.message || `row ${i} refused (simulated)`)
+        }
+        if (kind === 'users') {
+          checkUser(row, true)
+          imports.push(userView(this.store.upsertUser(row, now), true))
+        } else imports.push(this.importEvent(row, shared, source, now))
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error
+        const { code, message } = error
+        errors.push(
+          kind === 'users' ? { code, message, user: row } : { code, message, event: row, ...(shared && { shared }) }
+        )
+      }
+    })
+    const job = this.store.addJob(kind, imports, errors, now)
+    source.job = job.id
+    return ok({ job: { id: job.id, status: 'PROCESSING', created: job.created } })
   }
 
-  private findJob(kind: JobKind, id: string): StoredJob {
-    const job = this.store.job(id, kind)
-    if (!job) throw new ApiError(404, 'resource_not_found', `no ${kind} batch import job with that id`)
+  private job(kind: JobKind, id: string): StoredJob {
+    const job = this.store.jobs.get(id)
+    if (job?.kind !== kind) throw new HttpError(404, 'resource_not_found', `no ${kind} batch import job with that id`)
     return job
   }
 
-  private jobStatus(kind: JobKind, id: string): Route {
-    return {
-      post: false,
-      run: ({ now }) => {
-        const job = this.findJob(kind, id)
-        job.polls += 1
-        if (!this.jobDone(job)) {
-          return { status: 200, body: { imports: 0, job: { id: job.id, status: 'PROCESSING', created: job.created } } }
-        }
-        job.finished ??= now
-        const body: JsonObject = {
-          imports: job.imports.length,
-          job: { id: job.id, status: job.outcome, created: job.created, finished: job.finished }
-        }
-        if (job.outcome === 'FAILED') body.errors = job.errors.length
-        return { status: 200, body }
-      }
+  /** What a status poll says now: PROCESSING for `jobPollsBeforeDone` polls, then the outcome. */
+  jobStatus(job: StoredJob, now?: string) {
+    if (job.polls <= this.options.jobPollsBeforeDone) {
+      return { imports: 0, errors: 0, job: { id: job.id, status: 'PROCESSING' as const, created: job.created } }
     }
+    if (now) job.finished ??= now
+    const { id, outcome: status, created, finished } = job
+    return { imports: job.imports.length, errors: job.errors.length, job: { id, status, created, finished } }
   }
 
-  private jobResults(kind: JobKind, id: string, which: 'imports' | 'errors'): Route {
-    return {
-      post: false,
-      run: ({ query }) => {
-        const job = this.findJob(kind, id)
-        if (!this.jobDone(job)) return { status: 202, body: {} }
-        const rows: unknown[] = which === 'imports' ? job.imports : job.errors
-        const token = query.get('page_token')
-        if (token !== null && !/^\d+$/.test(token)) throw invalid('page_token is not one this API returned')
-        const start = token === null ? 0 : Number(token)
-        const end = start + this.options.pageSize
-        const body: JsonObject = { results: rows.slice(start, end), total_records: String(rows.length) }
-        if (end < rows.length) body.next_page_token = String(end)
-        return { status: 200, body }
-      }
-    }
+  private status(kind: JobKind, id: string) {
+    const job = this.job(kind, id)
+    job.polls += 1
+    return ok(this.jobStatus(job, new Date().toISOString()))
+  }
+
+  /** `/imports` or `/errors`: 202 while processing, then pages of `pageSize` rows (`page_token`). */
+  private results(kind: JobKind, id: string, which: 'imports' | 'errors', query: URLSearchParams) {
+    const job = this.job(kind, id)
+    if (job.polls <= this.options.jobPollsBeforeDone) return { status: 202, body: '' }
+    const rows: unknown[] = job[which]
+    const token = query.get('page_token') || '0'
+    if (!/^\d+$/.test(token)) throw invalid('page_token is not one this API returned')
+    const [start, end] = [Number(token), Number(token) + this.options.pageSize]
+    const next_page_token = end < rows.length ? String(end) : ''
+    return ok({ results: rows.slice(start, end), total_records: String(rows.length), next_page_token })
   }
 }
 
-function userNotFound(): ApiError {
-  return new ApiError(404, 'user_not_found', 'User with that ID does not exist')
+function throwIt(error: Error): never {
+  throw error
 }
 
-function userView(user: StoredUser, includeSchema: boolean): JsonObject {
-  const view: JsonObject = { id: user.id }
-  if (user.uid !== undefined) view.uid = user.uid
-  if (user.display_name !== undefined) view.display_name = user.display_name
-  if (user.email !== undefined) view.email = user.email
-  view.properties = user.properties
-  if (includeSchema) view.schema = { properties: user.schema }
-  return view
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
+  }
+}
+
+/** `object` without its undefined fields. */
+const defined = (object: JsonObject) =>
+  Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined))
+
+function userView(
+  { id, uid, display_name, email, properties, schema }: StoredUser,
+  includeSchema: boolean
+): JsonObject {
+  return defined({
+    id,
+    uid,
+    display_name,
+    email,
+    properties,
+    schema: includeSchema ? { properties: schema } : undefined
+  })
 }

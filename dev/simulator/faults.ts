@@ -1,3 +1,5 @@
+import { HttpError } from '../http'
+
 /**
  * Fault injection. A fault is written as `;`- or `,`-separated items, for example:
  *   `429;retry-after=7`   answer 429 too_many_requests with `Retry-After: 7` (default 1 second)
@@ -6,7 +8,9 @@
  *   `drop`                destroy the connection without answering, before handling the request
  *   `drop-after`          handle the request (store it, save its idempotent answer), then destroy the
  *                         connection instead of answering: "the request worked but the answer was lost"
- *   `code=x;message=y`    the error body's code and message (with a status)
+ *   `refuse-rows=1+3`     on a batch import job: accept the job, then refuse its rows 1 and 3 (0-based,
+ *                         in `requests`): they are not stored, the job ends FAILED with them in `/errors`
+ *   `code=x;message=y`    the code and message of the error body, or of each refused row
  * A fault comes from the request's `X-Simulator-Fault` header, else from the queue (`queue(fault, n)`
  * applies to the next n API requests), else from the run's standing fault (`always(fault)`).
  */
@@ -15,46 +19,36 @@ export interface Fault {
   retryAfter?: number
   latencyMs?: number
   drop?: 'before' | 'after'
+  refuseRows?: number[]
   code?: string
   message?: string
   /** The fault as written. */
   text: string
 }
 
-export class FaultSyntaxError extends Error {}
+const wrong = (message: string) => new HttpError(400, 'invalid_fault', message)
 
 export function parseFault(text: string): Fault {
   const fault: Fault = { text: text.trim() }
-  for (const raw of text.split(/[;,]/)) {
-    const item = raw.trim()
+  for (const item of text.split(/[;,]/).map((part) => part.trim())) {
+    const [name, value = ''] = item.split(/=(.*)/s).map((part) => part.trim())
+    const number = /^\d+$/.test(value) ? Number(value) : undefined
     if (!item) continue
-    const eq = item.indexOf('=')
-    const name = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase()
-    const value = eq < 0 ? '' : item.slice(eq + 1).trim()
-    if (/^\d{3}$/.test(name) && eq < 0) {
-      const status = Number(name)
-      if (status < 400 || status > 599) throw new FaultSyntaxError(`fault status ${status} is not an error status`)
-      fault.status = status
+    else if (/^\d{3}$/.test(item)) {
+      fault.status = Number(item)
+      if (fault.status < 400 || fault.status > 599) throw wrong(`fault status ${item} is not an error status`)
     } else if (name === 'latency' || name === 'retry-after') {
-      if (!/^\d+$/.test(value)) throw new FaultSyntaxError(`${name} needs a whole number, got "${value}"`)
-      if (name === 'latency') fault.latencyMs = Number(value)
-      else fault.retryAfter = Number(value)
-    } else if (name === 'drop' || name === 'drop-after') {
-      fault.drop = name === 'drop' ? 'before' : 'after'
-    } else if (name === 'code' || name === 'message') {
-      fault[name] = value
-    } else {
-      throw new FaultSyntaxError(`unknown fault "${item}"`)
-    }
+      if (number === undefined) throw wrong(`${name} needs a whole number, got "${value}"`)
+      fault[name === 'latency' ? 'latencyMs' : 'retryAfter'] = number
+    } else if (item === 'drop' || item === 'drop-after') fault.drop = item === 'drop' ? 'before' : 'after'
+    else if (name === 'refuse-rows' && /^\d+(\+\d+)*$/.test(value)) fault.refuseRows = value.split('+').map(Number)
+    else if (name === 'code' || name === 'message') fault[name] = value
+    else throw wrong(`unknown fault "${item}"`)
   }
-  if (fault.status === undefined && fault.latencyMs === undefined && fault.drop === undefined) {
-    throw new FaultSyntaxError(`fault "${text}" says neither a status, a latency nor a drop`)
+  if (fault.status === undefined && fault.latencyMs === undefined && !fault.drop && !fault.refuseRows) {
+    throw wrong(`fault "${text}" says neither a status, a latency, a drop nor rows to refuse`)
   }
   return fault
-}
-
-function toFault(fault: string | Fault): Fault {
-  return typeof fault === 'string' ? parseFault(fault) : fault
 }
 
 /** The faults of one simulator run. */
@@ -64,18 +58,17 @@ export class FaultInjector {
   private readonly queued: (Fault | null)[] = []
 
   /** Applies `fault` to every API request from now on (`undefined` stops it). */
-  always(fault: string | Fault | undefined): void {
-    this.standing = fault === undefined ? undefined : toFault(fault)
+  always(fault: string | undefined): void {
+    this.standing = fault === undefined ? undefined : parseFault(fault)
   }
 
   /** Applies `fault` to the next `count` API requests (after any already queued). */
-  queue(fault: string | Fault, count = 1): void {
-    const parsed = toFault(fault)
+  queue(fault: string, count = 1): void {
+    const parsed = parseFault(fault)
     for (let i = 0; i < count; i++) this.queued.push(parsed)
   }
 
-  /** Lets the next `count` API requests through without a fault (after any already queued), so that a
-   * fault queued next hits a request in the middle of a sequence. */
+  /** Lets the next `count` API requests through (after any queued), so that a fault queued next hits a later one. */
   pass(count: number): void {
     for (let i = 0; i < count; i++) this.queued.push(null)
   }
@@ -93,7 +86,6 @@ export class FaultInjector {
   /** The fault for one request: its header's, else the next queued one, else the standing one. */
   take(header: string | undefined): Fault | undefined {
     if (header) return parseFault(header)
-    if (this.queued.length > 0) return this.queued.shift() ?? undefined
-    return this.standing
+    return this.queued.length > 0 ? this.queued.shift() ?? undefined : this.standing
   }
 }

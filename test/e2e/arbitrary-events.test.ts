@@ -1,29 +1,17 @@
 import fc from 'fast-check'
-import {
-  Destination,
-  PayloadValidationError,
-  type JSONObject,
-  type JSONValue,
-  type SegmentEvent
-} from '@segment/actions-core'
-import definition from '../../src'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { JSONObject, JSONValue, SegmentEvent } from '@segment/actions-core'
 import type { Simulator } from '../../dev/simulator'
 import { expectedDeliveryKey, expectedJobKey } from '../../src/__tests__/__helpers__/expected-keys'
-import { decisive, expectationFor, messageKeyOf, type Expectation } from './expectations'
-import {
-  API_KEY,
-  batchSettings,
-  presetSettings,
-  SecretWatch,
-  startE2eSimulator,
-  TEST_KEYS,
-  type E2eSimulator
-} from './helpers'
+import { decisive, expectationFor, messageKeyOf } from './expectations'
+import type { Expectation } from './expectations'
+import { API_KEY, batchSettings, presetSettings, SecretWatch, startE2eSimulator, TEST_KEYS } from './helpers'
+import type { E2eSimulator } from './helpers'
 import { segmentBatch, segmentEvent } from './segment-events'
 import type { Wire, WireRequest } from './wire'
 
 // Property-based, end to end: arbitrary Segment identify, track and page events through
-// `new Destination(definition).onEvent` with the presets and the page-call recipe as subscriptions,
+// `e2e.destination().onEvent` with the presets and the page-call recipe as subscriptions,
 // into the FullStory simulator (through a relay that records the exact bytes sent). Every event is
 // either stored by the simulator (with the expected uid and event name) under the Idempotency-Key of
 // its delivery, or refused before anything is sent, with an error that names the problem. Batches
@@ -31,9 +19,9 @@ import type { Wire, WireRequest } from './wire'
 // answered 200 is in a batch import job the simulator accepted without row errors, and a message that
 // comes twice is sent and stored once, both indices answered alike.
 
-const SINGLE_RUNS = 1000
+const SINGLE_RUNS = 250
 const SINGLE_SEED = 7
-const BATCH_RUNS = 100
+const BATCH_RUNS = 30
 const BATCH_SEED = 11
 
 let e2e: E2eSimulator
@@ -92,7 +80,7 @@ function expectRefusal(error: unknown, expectation: Expectation, event: SegmentE
 
 describe('onEvent with the presets and the page-call recipe as subscriptions', () => {
   it(`${SINGLE_RUNS} arbitrary identify/track/page events (seed ${SINGLE_SEED}): stored as expected, or refused before sending with an error naming the problem`, async () => {
-    const destination = new Destination(definition)
+    const destination = e2e.destination()
     const settings = presetSettings(API_KEY)
     await fc.assert(
       fc.asyncProperty(segmentEvent, async (event) => {
@@ -169,7 +157,7 @@ describe('onEvent with the presets and the page-call recipe as subscriptions', (
   })
 
   it('values nested 1,000 levels deep (objects and lists) are stored, folded into JSON text past level 10', async () => {
-    const destination = new Destination(definition)
+    const destination = e2e.destination()
     const settings = presetSettings(API_KEY)
     const nest = (depth: number, list: boolean): JSONValue => {
       let value: JSONValue = 'leaf'
@@ -216,7 +204,7 @@ interface ExpectedRow {
 
 describe('onBatch with Send in Batches on', () => {
   it(`${BATCH_RUNS} arbitrary batches of 1-27 events, some holding one message twice (seed ${BATCH_SEED}): an entry at every index; every 200 row is in an accepted job, under the job's expected Idempotency-Key; a repeated message is sent and stored once and answered alike at each index; nothing sent for refused rows`, async () => {
-    const destination = new Destination(definition)
+    const destination = e2e.destination()
     const settings = batchSettings(API_KEY)
     const subscriptions = settings.subscriptions as unknown as { subscribe: string; partnerAction: string }[]
     const typeOf = (subscribe: string) => /"(\w+)"/.exec(subscribe)?.[1]

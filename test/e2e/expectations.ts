@@ -29,7 +29,7 @@ export interface Expectation {
   name?: string
 }
 
-/** FullStory's uid limit and ours for event names (src/fullstory: 256 and 250). */
+/** FullStory's uid limit and ours for event names (MAX_UID_LENGTH and MAX_EVENT_NAME_LENGTH in src/api/). */
 const MAX_UID = 256
 const MAX_EVENT_NAME = 250
 

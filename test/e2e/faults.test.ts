@@ -4,27 +4,28 @@ import {
   IntegrationError,
   InvalidAuthenticationError,
   PayloadValidationError,
-  RetryableError,
-  type JSONObject,
-  type SegmentEvent
+  RetryableError
 } from '@segment/actions-core'
-import { createServer, type Server } from 'http'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
+import { createServer } from 'http'
+import type { Server } from 'http'
 import type { AddressInfo } from 'net'
 import definition from '../../src'
+import type { Settings } from '../../src/generated-types'
+import { pointedAt } from '../../dev/pointed'
 import type { Simulator } from '../../dev/simulator'
 import {
   API_KEY,
   batchSettings,
   presetSettings,
   SecretWatch,
-  setEnv,
   STANDARD_KEY,
   startE2eSimulator,
   TEST_KEYS,
   UNKNOWN_KEY,
-  waitUntil,
-  type E2eSimulator
+  waitUntil
 } from './helpers'
+import type { E2eSimulator } from './helpers'
 
 // FullStory misbehaving, through the simulator: every action, and batches of both kinds, meet
 // rate limits, server errors, a timeout and dropped connections (each a retryable error with its
@@ -71,7 +72,7 @@ interface Outcome {
 
 interface Scenario {
   name: string
-  run(apiKey?: string): Promise<Outcome>
+  run(apiKey?: string, timeoutMs?: number): Promise<Outcome>
   /** How many times each item the scenario sends is stored in the simulator. */
   stored(): number[]
   /** Batch only: the index of the row our own checks refuse (it must stay a 400 whatever FullStory does). */
@@ -81,8 +82,8 @@ interface Scenario {
 function singleEvent(name: string, event: SegmentEvent, stored: () => number[]): Scenario {
   return {
     name,
-    async run(apiKey = API_KEY) {
-      const destination = new Destination(definition)
+    async run(apiKey = API_KEY, timeoutMs?: number) {
+      const destination = e2e.destination(timeoutMs)
       try {
         const results = await destination.onEvent(event, presetSettings(apiKey))
         secrets.check(results, `${name} results`)
@@ -96,18 +97,24 @@ function singleEvent(name: string, event: SegmentEvent, stored: () => number[]):
   }
 }
 
-function batchOf(name: string, preset: string, events: SegmentEvent[], refusedRow: number, stored: () => number[]) {
+function batchOf(
+  name: string,
+  preset: string,
+  events: SegmentEvent[],
+  refusedRow: number,
+  stored: () => number[]
+): Scenario {
   return {
     name,
     refusedRow,
-    async run(apiKey = API_KEY) {
-      const destination = new Destination(definition)
+    async run(apiKey = API_KEY, timeoutMs?: number) {
+      const destination = e2e.destination(timeoutMs)
       const results = await destination.onBatch(events, batchSettings(apiKey, [preset]))
       secrets.check(results, `${name} results`)
       return { entries: (results[0] as { multistatus: Entry[] }).multistatus }
     },
     stored
-  } satisfies Scenario
+  }
 }
 
 const upserts = (uid: string) => sim.users().find((u) => u.uid === uid)?.upserts ?? 0
@@ -192,7 +199,7 @@ const retryable: { fault: string; status: number; message: RegExp; timeoutMs?: n
   { fault: '502', status: 502, message: /502 bad_gateway/ },
   { fault: '503', status: 503, message: /503 service_unavailable/ },
   { fault: 'drop', status: 503, message: /Could not reach FullStory/ },
-  { fault: 'latency=500', status: 408, message: /did not answer in time/, timeoutMs: 100 }
+  { fault: 'latency=150', status: 408, message: /did not answer in time/, timeoutMs: 50 }
 ]
 
 const final: { what: string; fault?: string; apiKey?: string; status: number; code: string; message: RegExp }[] = [
@@ -249,13 +256,7 @@ describe.each(scenarios)('$name', (scenario) => {
     '$fault ends in a retryable error with status $status; the retry stores it once',
     async ({ fault, status, message, timeoutMs }) => {
       sim.faults.queue(fault)
-      const restore = setEnv('FULLSTORY_TIMEOUT_MS', timeoutMs === undefined ? undefined : String(timeoutMs))
-      let first: Outcome
-      try {
-        first = await scenario.run()
-      } finally {
-        restore()
-      }
+      const first = await scenario.run(API_KEY, timeoutMs)
       expectFailed(first, status, message, true)
       let reached = false
       if (timeoutMs !== undefined) {
@@ -303,7 +304,7 @@ describe.each(scenarios)('$name', (scenario) => {
 
 describe('onDelete (GDPR deletion)', () => {
   const remove = async (userId: string | undefined, apiKey = API_KEY) => {
-    const destination = new Destination(definition)
+    const destination = e2e.destination()
     try {
       const result = await destination.onDelete!({ type: 'delete', userId } as SegmentEvent, { apiKey })
       secrets.check(result, 'onDelete result')
@@ -314,7 +315,7 @@ describe('onDelete (GDPR deletion)', () => {
     }
   }
   const identify = (uid: string) =>
-    new Destination(definition).onEvent({ type: 'identify', userId: uid }, presetSettings(API_KEY))
+    e2e.destination().onEvent({ type: 'identify', userId: uid }, presetSettings(API_KEY))
 
   it('deletes a known user with an Admin key', async () => {
     await identify('to-delete')
@@ -381,12 +382,7 @@ describe('secrets', () => {
       for (const { fault, timeoutMs } of faults) {
         sim.reset()
         sim.faults.queue(fault)
-        const restore = setEnv('FULLSTORY_TIMEOUT_MS', timeoutMs === undefined ? undefined : String(timeoutMs))
-        try {
-          await scenario.run()
-        } finally {
-          restore()
-        }
+        await scenario.run(API_KEY, timeoutMs)
         await waitUntil(() => sim.inFlight() === 0, 'the simulator is idle')
         expect(sim.faults.pending()).toBe(0)
       }
@@ -421,15 +417,16 @@ describe('large answers over a real socket (a loopback server in place of FullSt
     await new Promise((resolve) => server.close(resolve))
   })
 
-  /** Runs `work` against the loopback server, failing if it has not settled within HANG_MS. */
-  async function against<T>(work: () => Promise<T>): Promise<{ value?: T; error?: Error & { status?: number } }> {
+  /** Runs `work` with a destination pointed at the loopback server, failing if it has not settled within HANG_MS. */
+  async function against<T>(
+    work: (destination: Destination<Settings>) => Promise<T>
+  ): Promise<{ value?: T; error?: Error & { status?: number } }> {
     const { port } = server.address() as AddressInfo
-    const restoreUrl = setEnv('FULLSTORY_API_URL', `http://127.0.0.1:${port}`)
-    const restoreTimeout = setEnv('FULLSTORY_TIMEOUT_MS', '2000')
+    const destination = new Destination(pointedAt(definition, { url: `http://127.0.0.1:${port}`, timeoutMs: 2000 }))
     let timer: NodeJS.Timeout | undefined
     try {
       return await Promise.race([
-        work().then(
+        work(destination).then(
           (value) => ({ value }),
           (error: Error) => ({ error })
         ),
@@ -439,8 +436,6 @@ describe('large answers over a real socket (a loopback server in place of FullSt
       ])
     } finally {
       clearTimeout(timer)
-      restoreTimeout()
-      restoreUrl()
     }
   }
 
@@ -451,7 +446,7 @@ describe('large answers over a real socket (a loopback server in place of FullSt
     const page = `<html><body>${'e'.repeat(size)}</body></html>`
     answer = { status: 500, type: 'text/html', body: page }
     seen.length = 0
-    const { error } = await against(() => new Destination(definition).onEvent(track, presetSettings(API_KEY)))
+    const { error } = await against((destination) => destination.onEvent(track, presetSettings(API_KEY)))
     expect(error).toBeInstanceOf(RetryableError)
     expect(error?.status).toBe(500)
     expect(error?.message).toBe(
@@ -467,15 +462,16 @@ describe('large answers over a real socket (a loopback server in place of FullSt
       body: JSON.stringify({ id: 'fs-1', job: { id: 'job-big', status: 'PROCESSING' }, padding: 'p'.repeat(size) })
     }
     seen.length = 0
-    const destination = new Destination(definition)
-    expect((await against(() => destination.onEvent(identify, presetSettings(API_KEY)))).error).toBeUndefined()
-    const batch = await against(() =>
+    expect(
+      (await against((destination) => destination.onEvent(identify, presetSettings(API_KEY)))).error
+    ).toBeUndefined()
+    const batch = await against((destination) =>
       destination.onBatch([track, { ...track, messageId: 'msg-big-2' }], batchSettings())
     )
     expect(batch.error).toBeUndefined()
     const entries = (batch.value as { multistatus?: Entry[] }[]).flatMap((result) => result.multistatus ?? [])
     expect(entries.map((entry) => entry.status)).toEqual([200, 200])
-    expect((await against(() => destination.testAuthentication({ apiKey: API_KEY }))).error).toBeUndefined()
+    expect((await against((destination) => destination.testAuthentication({ apiKey: API_KEY }))).error).toBeUndefined()
     expect(seen).toEqual(['POST /v2/users', 'POST /v2/events/batch', 'GET /me'])
   })
 })

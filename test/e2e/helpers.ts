@@ -1,16 +1,21 @@
 import { readFileSync } from 'fs'
 import { join } from 'path'
 import { inspect } from 'util'
+import { Destination } from '@segment/actions-core'
 import type { JSONObject } from '@segment/actions-core'
 import definition from '../../src'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../dev/simulator'
-import { startWire, type Wire } from './wire'
+import type { Settings } from '../../src/generated-types'
+import { pointedAt } from '../../dev/pointed'
+import { startSimulator } from '../../dev/simulator'
+import type { Simulator, SimulatorOptions } from '../../dev/simulator'
+import { startWire } from './wire'
+import type { Wire } from './wire'
 
 /**
  * Shared by the end-to-end suites of test/e2e: the API keys they use, the destination's presets (and
- * the documented page-call recipe) as subscriptions, the simulator with the destination pointed at it
- * (optionally through a relay that records the exact bytes sent), environment overrides that are
- * always restored, a watch for leaked secrets and a bounded task runner.
+ * the documented page-call recipe) as subscriptions, the simulator with destinations pointed at it
+ * (optionally through a relay that records the exact bytes sent), a watch for leaked secrets and a
+ * bounded task runner.
  */
 
 /** The Admin key the simulator accepts in every suite: distinctive, so that a leak is unmistakable. */
@@ -79,32 +84,20 @@ export function batchSettings(apiKey: string = API_KEY, names?: readonly string[
   return presetSettings(apiKey, { enable_batching: true }, names)
 }
 
-/**
- * Sets an environment variable; the returned function puts the previous value back. The destination
- * reads FULLSTORY_API_URL and FULLSTORY_TIMEOUT_MS at each request.
- */
-export function setEnv(name: string, value: string | undefined): () => void {
-  const previous = process.env[name]
-  if (value === undefined) delete process.env[name]
-  else process.env[name] = value
-  return () => {
-    if (previous === undefined) delete process.env[name]
-    else process.env[name] = previous
-  }
-}
-
 export interface E2eSimulator {
   sim: Simulator
   /** The recording relay the destination sends through (with `wire: true`). */
   wire?: Wire
-  /** Closes the relay and the simulator and restores FULLSTORY_API_URL. */
+  /** A destination sending to the simulator (or the relay); `timeoutMs` gives up on an answer sooner. */
+  destination(timeoutMs?: number): Destination<Settings>
+  /** Closes the relay and the simulator. */
   stop(): Promise<void>
 }
 
 /**
- * A simulator on 127.0.0.1 that knows the test keys (API_KEY Admin, STANDARD_KEY Standard), with
- * the destination pointed at it, or, with `wire: true`, at a relay to it that records every request's
- * exact bytes (wire.ts).
+ * A simulator on 127.0.0.1 that knows the test keys (API_KEY Admin, STANDARD_KEY Standard), and
+ * destinations pointed at it (dev/pointed.ts), or, with `wire: true`, at a relay to it that records
+ * every request's exact bytes (wire.ts).
  */
 export async function startE2eSimulator(options: SimulatorOptions & { wire?: boolean } = {}): Promise<E2eSimulator> {
   const { wire: withWire, ...simulatorOptions } = options
@@ -114,12 +107,11 @@ export async function startE2eSimulator(options: SimulatorOptions & { wire?: boo
     ...simulatorOptions
   })
   const wire = withWire ? await startWire(sim.url) : undefined
-  const restore = setEnv('FULLSTORY_API_URL', wire?.url ?? sim.url)
   return {
     sim,
     wire,
+    destination: (timeoutMs) => new Destination(pointedAt(definition, { url: wire?.url ?? sim.url, timeoutMs })),
     async stop() {
-      restore()
       await wire?.close()
       await sim.close()
     }

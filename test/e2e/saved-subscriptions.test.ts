@@ -1,14 +1,15 @@
-import { Destination, PayloadValidationError, type JSONObject, type SegmentEvent } from '@segment/actions-core'
-import definition from '../../src'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import type { Simulator, StoredEvent, StoredUser } from '../../dev/simulator'
 import { expectedDeliveryKey, expectedJobKey } from '../../src/__tests__/__helpers__/expected-keys'
 import {
   PUBLISHED_ACTION_KEYS,
   publishedSubscriptions,
-  savedSettings,
-  type SavedSubscription
+  savedSettings
 } from '../../src/__tests__/__helpers__/published-subscriptions'
-import { API_KEY, presetSubscriptions, SecretWatch, startE2eSimulator, TEST_KEYS, type E2eSimulator } from './helpers'
+import type { SavedSubscription } from '../../src/__tests__/__helpers__/published-subscriptions'
+import { API_KEY, presetSubscriptions, SecretWatch, startE2eSimulator, TEST_KEYS } from './helpers'
+import type { E2eSimulator } from './helpers'
 import type { Wire, WireRequest } from './wire'
 
 // Subscriptions saved against Segment's published FullStory destination (test/published-subscriptions.ts),
@@ -220,7 +221,7 @@ const storedEvent = (body: JSONObject, source: StoredEvent['source'] = 'api'): S
 }
 
 async function onEvent(event: SegmentEvent, settings: JSONObject) {
-  const destination = new Destination(definition)
+  const destination = e2e.destination()
   try {
     const results = (await destination.onEvent(event, settings)) as unknown as JSONObject[]
     secrets.check(results, `onEvent ${event.messageId}`)
@@ -232,7 +233,7 @@ async function onEvent(event: SegmentEvent, settings: JSONObject) {
 }
 
 async function onBatch(events: SegmentEvent[], settings: JSONObject) {
-  const results = (await new Destination(definition).onBatch(events, settings)) as unknown as {
+  const results = (await e2e.destination().onBatch(events, settings)) as unknown as {
     multistatus?: JSONObject[]
     output?: string
   }[]

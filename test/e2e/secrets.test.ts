@@ -1,24 +1,25 @@
 import { readdirSync, readFileSync } from 'fs'
 import { join, relative } from 'path'
-import { Destination, InvalidAuthenticationError, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { InvalidAuthenticationError } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import definition from '../../src'
 import { DEV_API_KEY } from '../../dev/constants'
 import type { Simulator } from '../../dev/simulator'
-import { startServer, type RunningServer } from '../../dev/server'
+import { startServer } from '../../dev/server'
+import type { RunningServer } from '../../dev/server'
 import { generateTestData } from '../../src/__tests__/__helpers__/test-data'
 import {
   API_KEY,
   batchSettings,
   presetSettings,
   SecretWatch,
-  setEnv,
   STANDARD_KEY,
   startE2eSimulator,
   TEST_KEYS,
   UNKNOWN_KEY,
-  waitUntil,
-  type E2eSimulator
+  waitUntil
 } from './helpers'
+import type { E2eSimulator } from './helpers'
 
 // The API key never leaves the destination in an error message, a stack, a result, a log line of the
 // local server or an answer of it, whatever FullStory does, even when FullStory's own error message
@@ -47,7 +48,7 @@ const FAULTS: { fault: string; timeoutMs?: number }[] = [
   { fault: '429;retry-after=5' },
   { fault: 'drop' },
   { fault: 'drop-after' },
-  { fault: 'latency=400', timeoutMs: 100 }
+  { fault: 'latency=150', timeoutMs: 50 }
 ]
 
 const identify: SegmentEvent = {
@@ -74,7 +75,7 @@ const settle = () => waitUntil(() => sim.inFlight() === 0, 'the simulator is idl
 describe('the destination, called directly', () => {
   it(`under ${FAULTS.length} faults (FullStory repeating the key) and bad keys: no key in any error, stack or result`, async () => {
     const watch = new SecretWatch(ALL_KEYS)
-    const destination = new Destination(definition)
+    let destination = e2e.destination()
     const calls: [string, (apiKey: string) => Promise<unknown>][] = [
       ['identify', (apiKey) => destination.onEvent(identify, presetSettings(apiKey))],
       ['track', (apiKey) => destination.onEvent(track, presetSettings(apiKey))],
@@ -90,11 +91,10 @@ describe('the destination, called directly', () => {
       for (const [name, call] of calls) {
         sim.reset()
         sim.faults.always(fault)
-        const restore = setEnv('FULLSTORY_TIMEOUT_MS', timeoutMs === undefined ? undefined : String(timeoutMs))
+        destination = e2e.destination(timeoutMs)
         try {
           await watched(watch, `${name} under ${fault}`, () => call(API_KEY))
         } finally {
-          restore()
           sim.faults.clear()
         }
         await settle()
@@ -108,7 +108,7 @@ describe('the destination, called directly', () => {
   })
 
   it('a key HTTP cannot carry is refused as invalid without quoting it; a key pasted with a line break is sent trimmed', async () => {
-    const destination = new Destination(definition)
+    const destination = e2e.destination()
     const refused = destination.onEvent(track, presetSettings(UNSENDABLE_KEY))
     await expect(refused).rejects.toBeInstanceOf(InvalidAuthenticationError)
     await expect(refused).rejects.toThrow(/characters an API key cannot have/)
@@ -124,22 +124,21 @@ describe('the destination, called directly', () => {
 
 describe('the local server', () => {
   let server: RunningServer
+  let quick: RunningServer
   const logLines: string[] = []
 
   beforeAll(async () => {
     // One attempt per delivery: the faults are the point here, not the server's retries of them.
-    server = await startServer({
-      port: 0,
-      fullstoryUrl: sim.url,
-      apiKey: API_KEY,
-      retry: { attempts: 1 },
-      log: (line) => logLines.push(line)
-    })
+    const options = { port: 0, fullstoryUrl: sim.url, apiKey: API_KEY, retry: { attempts: 1 } }
+    server = await startServer({ ...options, log: (line) => logLines.push(line) })
+    // one that gives up on FullStory's answer after 50 ms, for the latency fault
+    quick = await startServer({ ...options, timeoutMs: 50, log: (line) => logLines.push(line) })
   })
-  afterAll(() => server.close())
+  afterAll(() => Promise.all([server.close(), quick.close()]))
 
+  let target = () => server
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(server.url + path, {
+    const response = await fetch(target().url + path, {
       method: 'POST',
       body: JSON.stringify(body),
       headers: {
@@ -171,11 +170,11 @@ describe('the local server', () => {
       for (const [name, request] of requests) {
         sim.reset()
         sim.faults.always(fault)
-        const restore = setEnv('FULLSTORY_TIMEOUT_MS', timeoutMs === undefined ? undefined : String(timeoutMs))
+        target = () => (timeoutMs === undefined ? server : quick)
         try {
           watch.check(await request(API_KEY), `${name} under ${fault}`)
         } finally {
-          restore()
+          target = () => server
           sim.faults.clear()
         }
         await settle()
@@ -286,7 +285,7 @@ describe('FullStory answers that hold the key or pieces of it', () => {
   ]
 
   it(`${ANSWERS.length} such answers, directly: no piece in any error field or result`, async () => {
-    const destination = new Destination(definition)
+    const destination = own.destination()
     const calls: [string, () => Promise<unknown>][] = [
       ['identify', () => destination.onEvent(identify, presetSettings(API_KEY))],
       ['track', () => destination.onEvent(track, presetSettings(API_KEY))],

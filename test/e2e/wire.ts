@@ -1,4 +1,5 @@
-import { createServer, request as forward, type IncomingHttpHeaders, type Server } from 'http'
+import { createServer, request as forward } from 'http'
+import type { IncomingHttpHeaders, Server } from 'http'
 import type { AddressInfo } from 'net'
 
 /**
