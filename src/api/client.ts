@@ -116,6 +116,7 @@ export async function callFullStory<Data = unknown>(
   endpoint: Endpoint,
   options: CallOptions
 ): Promise<ModifiedResponse<Data>> {
+  const sentHeaders = headers(options.apiKey, options.idempotencyKey)
   let sent: ClientRequest | undefined
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_resolve, reject) => {
@@ -131,7 +132,7 @@ export async function callFullStory<Data = unknown>(
     const pending = request<Data>(FULLSTORY_API_URL + endpoint.path + (options.subpath ?? ''), {
       ...limits,
       method: endpoint.method,
-      headers: headers(options.apiKey, options.idempotencyKey),
+      headers: sentHeaders,
       body: options.body,
       searchParams: options.searchParams,
       agent: trackingAgent((request) => (sent = request)),

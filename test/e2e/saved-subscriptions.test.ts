@@ -143,25 +143,36 @@ type Outcome =
   | { refused: RegExp; by: 'schema' | 'payload' }
   | 'not subscribed'
 
-const NO_USER_NO_SESSION =
-  /^FullStory cannot tell whose event this is: it has no User ID and it has no Session URL\. Map User ID .* or Session URL/
+/** Segment's validation of the track actions' User ID, required when Session URL is empty. */
+const NO_USER_NO_SESSION = /^The root value is missing the required field 'userId'\./
 
 /** The cases every saved subscription meets, by the action it runs. */
 function casesFor(saved: SavedSubscription): [string, SegmentEvent, Outcome][] {
   const isIdentify = saved.partnerAction === 'identifyUser' || saved.partnerAction === 'identifyUserV2'
   if (isIdentify) {
-    const userIdKey = saved.partnerAction === 'identifyUserV2' ? 'uid' : 'userId'
+    const v2 = saved.partnerAction === 'identifyUserV2'
+    // Identify User names traits as the published one did for FullStory's v1 API: 'Plan Type' -> planType.
+    const { PlanType, ...traits } = user42.properties
+    const legacyUser = { ...user42, properties: { ...traits, planType: PlanType } }
     return [
-      ['a realistic identify', identify, { stored: 'user', body: user42 }],
+      ['a realistic identify', identify, { stored: 'user', body: v2 ? user42 : legacyUser }],
       [
         'an identify without userId',
         anonymousIdentify,
-        { refused: new RegExp(`^The root value is missing the required field '${userIdKey}'\\.`), by: 'schema' }
+        v2
+          ? { refused: /^User ID is missing or blank/, by: 'payload' }
+          : { refused: /^The root value is missing the required field 'userId'\./, by: 'schema' }
       ],
       ['a realistic track', track, 'not subscribed']
     ]
   }
   const sessionMapped = 'sessionUrl' in saved.mapping
+  // Track Event V2, as published, sends an event with neither a User ID nor a session to a new
+  // anonymous user; the legacy Track Event required its User ID.
+  const anonymous = (properties: JSONObject): Outcome =>
+    saved.partnerAction === 'trackEventV2'
+      ? { stored: 'event', body: orderCompleted({}, properties) }
+      : { refused: NO_USER_NO_SESSION, by: 'schema' }
   return [
     ['a realistic identify', identify, 'not subscribed'],
     [
@@ -174,13 +185,11 @@ function casesFor(saved: SavedSubscription): [string, SegmentEvent, Outcome][] {
       trackInSession,
       { stored: 'event', body: orderCompleted(sessionMapped ? BY_SESSION : BY_USER, withSessionUrl) }
     ],
-    ['a track without userId', anonymousTrack, { refused: NO_USER_NO_SESSION, by: 'payload' }],
+    ['a track without userId', anonymousTrack, anonymous(orderSent)],
     [
       'a track without userId, carrying a FullStory session URL',
       anonymousTrackInSession,
-      sessionMapped
-        ? { stored: 'event', body: orderCompleted(BY_SESSION, withSessionUrl) }
-        : { refused: NO_USER_NO_SESSION, by: 'payload' }
+      sessionMapped ? { stored: 'event', body: orderCompleted(BY_SESSION, withSessionUrl) } : anonymous(withSessionUrl)
     ]
   ]
 }
@@ -214,7 +223,12 @@ const storedEvent = (body: JSONObject, source: StoredEvent['source'] = 'api'): S
   return {
     seq: expect.any(Number),
     ...(rest as Omit<StoredEvent, 'seq' | 'received' | 'source' | 'user'>),
-    ...(user ? { user: { id: expect.any(String), uid: user.uid } } : {}),
+    // an event with neither a user nor a session goes to a new anonymous user (FullStory's create-event page)
+    ...(user
+      ? { user: { id: expect.any(String), uid: user.uid } }
+      : body.session
+      ? {}
+      : { user: { id: expect.any(String) } }),
     received: expect.any(String),
     source
   }
@@ -307,8 +321,10 @@ describe('every subscription saved against the published destination, through on
         expect(sim.events()).toEqual([])
       } else {
         expect(sim.events()).toEqual([storedEvent(outcome.body)])
-        // an event sent to a session alone creates no user; one sent by User ID finds or creates it
-        expect(sim.users().map((u) => u.uid)).toEqual(outcome.body.user ? ['user-42'] : [])
+        // an event sent to a session alone creates no user; one sent by User ID finds or creates it; one
+        // sent with neither creates an anonymous one
+        const users = outcome.body.user ? ['user-42'] : outcome.body.session ? [] : [undefined]
+        expect(sim.users().map((u) => u.uid)).toEqual(users)
       }
     })
   })
@@ -344,37 +360,44 @@ describe('onBatch through the V2 keys with Send in Batches on', () => {
     const notSubscribed = { status: 400, errormessage: 'Payload is either invalid or does not match the subscription' }
     const usersJob = (users.multistatus?.[0] as { body?: { job?: { id?: string } } })?.body?.job?.id
     const eventsJob = (tracks.multistatus?.[1] as { body?: { job?: { id?: string } } })?.body?.job?.id
+    // The jobs are followed until FullStory reports them COMPLETED.
+    const done = (id: string | undefined) => ({ job: { id, status: 'COMPLETED' } })
     expect(users.multistatus).toEqual([
-      { status: 200, sent: user42, body: { job: { id: usersJob, status: 'PROCESSING' } } },
+      { status: 200, sent: user42, body: done(usersJob) },
       expect.objectContaining(notSubscribed),
-      expect.objectContaining({
-        status: 400,
-        errormessage: expect.stringMatching(/^The root value is missing the required field 'uid'\./)
-      }),
+      expect.objectContaining({ status: 400, errormessage: expect.stringMatching(/^User ID is missing or blank/) }),
       expect.objectContaining(notSubscribed),
       {
         status: 200,
         sent: { uid: 'user-7', properties: { segmentAnonymousId: 'anon-42', plan: 'team' } },
-        body: { job: { id: usersJob, status: 'PROCESSING' } }
+        body: done(usersJob)
       },
       expect.objectContaining(notSubscribed)
     ])
+    // Track Event V2 sends a track without a User ID or session anonymously, as published.
+    const anonymousRow = orderCompleted({})
     expect(tracks.multistatus).toEqual([
       expect.objectContaining(notSubscribed),
-      { status: 200, sent: orderCompleted(BY_RECENT_SESSION), body: { job: { id: eventsJob, status: 'PROCESSING' } } },
+      { status: 200, sent: orderCompleted(BY_RECENT_SESSION), body: done(eventsJob) },
+      expect.objectContaining(notSubscribed),
+      { status: 200, sent: orderCompleted(BY_SESSION, withSessionUrl), body: done(eventsJob) },
       expect.objectContaining(notSubscribed),
       {
         status: 200,
-        sent: orderCompleted(BY_SESSION, withSessionUrl),
-        body: { job: { id: eventsJob, status: 'PROCESSING' } }
-      },
-      expect.objectContaining(notSubscribed),
-      expect.objectContaining({ status: 400, errormessage: expect.stringMatching(NO_USER_NO_SESSION) })
+        sent: anonymousRow,
+        body: {
+          ...done(eventsJob),
+          note: 'The event has no User ID, so FullStory records it under a new anonymous user.'
+        }
+      }
     ])
 
-    // one job request each, exactly these rows, and no job key: the saved rows have no message key
+    // one job request each (and its status), exactly these rows, in one order whatever order they came
+    // in, and no job key: the saved rows have no message key
     const sent = wire.requests()
-    expect(sent.map((r) => [r.method, r.path, r.status]).sort()).toEqual([
+    expect(sent.map((r) => [r.method, r.path.replace(/batch\/.+/, 'batch/<id>'), r.status]).sort()).toEqual([
+      ['GET', '/v2/events/batch/<id>', 200],
+      ['GET', '/v2/users/batch/<id>', 200],
       ['POST', '/v2/events/batch', 200],
       ['POST', '/v2/users/batch', 200]
     ])
@@ -382,25 +405,21 @@ describe('onBatch through the V2 keys with Send in Batches on', () => {
     expect(JSON.parse(byPath('/v2/users/batch').body)).toEqual({
       requests: [user42, { uid: 'user-7', properties: { segmentAnonymousId: 'anon-42', plan: 'team' } }]
     })
-    expect(JSON.parse(byPath('/v2/events/batch').body)).toEqual({
-      requests: [orderCompleted(BY_RECENT_SESSION), orderCompleted(BY_SESSION, withSessionUrl)]
-    })
+    const eventRows = [anonymousRow, orderCompleted(BY_SESSION, withSessionUrl), orderCompleted(BY_RECENT_SESSION)]
+    expect(JSON.parse(byPath('/v2/events/batch').body)).toEqual({ requests: eventRows })
     for (const request of sent) expectHeaders(request, undefined)
 
     expect(sim.jobs().map((j) => [j.kind, j.imports, j.errors])).toEqual(
       expect.arrayContaining([
         ['users', 2, []],
-        ['events', 2, []]
+        ['events', 3, []]
       ])
     )
     expect(sim.users().filter((u) => u.upserts > 0)).toEqual([
       storedUser(user42),
       { ...storedUser({ uid: 'user-7', properties: { segmentAnonymousId: 'anon-42', plan: 'team' } }) }
     ])
-    expect(sim.events()).toEqual([
-      storedEvent(orderCompleted(BY_RECENT_SESSION), { job: eventsJob as string }),
-      storedEvent(orderCompleted(BY_SESSION, withSessionUrl), { job: eventsJob as string })
-    ])
+    expect(sim.events()).toEqual(eventRows.map((row) => storedEvent(row, { job: eventsJob as string })))
   })
 })
 
@@ -427,14 +446,13 @@ describe('one message feeding two subscriptions', () => {
     for (const request of sent) expectHeaders(request, expectedDeliveryKey('msg-track-42', '/v2/events', request.body))
     expect(sent[0].headers['idempotency-key']).not.toBe(sent[1].headers['idempotency-key'])
 
-    // the preset sends the event's context too
+    // the preset sends the event's context too: its page and user agent; not its IP address and location
     const context = {
       browser: {
         url: 'https://shop.example/checkout',
         user_agent: 'Mozilla/5.0 (Macintosh)',
         initial_referrer: 'https://search.example/'
-      },
-      location: { ip_address: '203.0.113.7', city: 'Berlin', country: 'DE' }
+      }
     }
     const stored = sim.events().sort((a, b) => a.name.localeCompare(b.name))
     expect(stored).toEqual(
@@ -513,7 +531,8 @@ describe('a batch holding the same message twice', () => {
     expect([1, 4, 5].map((i) => t[i].status)).toEqual([200, 200, 200])
     expect(t[4]).toEqual(t[1])
 
-    const sent = wire.requests()
+    // the job requests (each job is then followed: its status asked for)
+    const sent = wire.requests().filter((request) => request.method === 'POST')
     expect(sent).toHaveLength(2)
     for (const request of sent) {
       const kind = request.path === '/v2/users/batch' ? 'users' : 'events'
@@ -596,7 +615,7 @@ describe('Segment retrying a delivery whose answer was lost (drop-after: FullSto
     const [retried] = await onBatch([track, trackInSession], settings)
     expect((retried.multistatus as { status: number }[]).map((e) => e.status)).toEqual([200, 200])
 
-    const sent = wire.requests()
+    const sent = wire.requests().filter((request) => request.method === 'POST')
     expect(sent.map((r) => r.status)).toEqual(['dropped', 200])
     expect(sent[1].body).toBe(sent[0].body)
     const rows = (JSON.parse(sent[0].body) as { requests: JSONObject[] }).requests
@@ -605,7 +624,12 @@ describe('Segment retrying a delivery whose answer was lost (drop-after: FullSto
       expectedDeliveryKey('msg-track-43', '/v2/events/batch', JSON.stringify(rows[1]))
     ])
     for (const request of sent) expectHeaders(request, key)
-    expect(sim.requests().map((r) => r.replayed ?? false)).toEqual([false, true])
+    expect(
+      sim
+        .requests()
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.replayed ?? false)
+    ).toEqual([false, true])
     expect(sim.jobs()).toHaveLength(1)
     expect(sim.events()).toHaveLength(2)
   })
