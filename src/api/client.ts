@@ -90,20 +90,21 @@ class DeadlineError extends Error {
  * own), so this is how the deadline reaches the request's socket. actions-core destroys the agent it
  * is given after each answer: that must not reach the shared ones.
  */
-function trackingAgent(onRequest: (sent: ClientRequest) => void): HttpsAgent {
-  const agent = Object.create(https.globalAgent) as HttpsAgent
-  return Object.assign(agent, {
-    protocol: undefined,
-    defaultPort: undefined,
-    addRequest(sent: ClientRequest, options: { protocol?: string }) {
-      onRequest(sent)
-      const shared = (options.protocol === 'http:' ? http.globalAgent : https.globalAgent) as unknown as HttpsAgent & {
-        addRequest(sent: ClientRequest, options: unknown): void
-      }
-      shared.addRequest(sent, options)
-    },
-    destroy: () => undefined
-  })
+class TrackingAgent {
+  // What http's ClientRequest reads of an agent: the shared agents keep connections alive.
+  readonly keepAlive = true
+  readonly maxSockets = Infinity
+  constructor(private readonly onRequest: (sent: ClientRequest) => void) {}
+  addRequest(sent: ClientRequest, options: { protocol?: string }) {
+    this.onRequest(sent)
+    const shared = (options.protocol === 'http:' ? http.globalAgent : https.globalAgent) as unknown as {
+      addRequest(sent: ClientRequest, options: unknown): void
+    }
+    shared.addRequest(sent, options)
+  }
+  destroy() {
+    // the shared agents live on
+  }
 }
 
 /**
@@ -135,7 +136,7 @@ export async function callFullStory<Data = unknown>(
       headers: sentHeaders,
       body: options.body,
       searchParams: options.searchParams,
-      agent: trackingAgent((request) => (sent = request)),
+      agent: new TrackingAgent((request) => (sent = request)) as unknown as HttpsAgent,
       timeout: false,
       redirect: 'manual',
       throwHttpErrors: false,

@@ -232,8 +232,10 @@ describe('the request itself: no redirect followed, the socket closed at the dea
   /** A loopback server that answers as `answer` says, counting its open sockets. */
   async function loopback(answer: (res: ServerResponse) => void) {
     const sockets = new Set<Socket>()
+    let opened = 0
     const server = createServer((_req, res) => answer(res))
     server.on('connection', (socket) => {
+      opened++
       sockets.add(socket)
       socket.on('close', () => sockets.delete(socket))
     })
@@ -244,7 +246,7 @@ describe('the request itself: no redirect followed, the socket closed at the dea
     const request = ((target: string, options: RequestOptions) =>
       client(target.replace(API, url), options)) as RequestClient
     const close = () => new Promise((resolve) => server.close(resolve))
-    return { sockets, request, close }
+    return { sockets, request, close, opened: () => opened }
   }
 
   /** Waits until `condition` holds, for at most 2 seconds. */
@@ -254,6 +256,16 @@ describe('the request itself: no redirect followed, the socket closed at the dea
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }
+
+  it('keeps connections alive: calls one after the other share one socket', async () => {
+    const server = await loopback((res) => res.end('{}'))
+    try {
+      for (let i = 0; i < 5; i++) await callFullStory(server.request, endpoints.me, { apiKey })
+      expect(server.opened()).toBe(1)
+    } finally {
+      await server.close()
+    }
+  })
 
   it('an answer that never ends: 408 at the deadline, and its socket is closed', async () => {
     const server = await loopback((res) => {
