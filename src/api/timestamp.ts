@@ -64,6 +64,9 @@ function fromUnixTime(value: number): string | undefined {
 export function parseTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number') return fromUnixTime(value)
   if (typeof value !== 'string') return undefined
+  // What Segment's libraries send, toISOString's own form of a real instant, is sent as it is.
+  const time = Date.parse(value)
+  if (time >= MIN_TIME && time <= MAX_TIME && new Date(time).toISOString() === value) return value
   const text = value.trim()
   if (text === '') return undefined
   if (NUMERIC.test(text)) return fromUnixTime(Number(text))
