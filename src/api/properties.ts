@@ -71,12 +71,19 @@ export const cleanName = memo(MAX_PROPERTY_PATH_LENGTH, (key: string): string =>
 /** The published Identify User's suffixes, which it kept out of camel case. */
 const LEGACY_SUFFIXES = new Set<string>([...PROPERTY_TYPES, 'obj', 'objs'])
 
-/** The published Identify User's name for a key: camel case, a type suffix kept apart. */
-const legacyName = memo(MAX_PROPERTY_PATH_LENGTH, (key: string): string => {
+/**
+ * The published Identify User's name for a key: camel case (a type suffix kept out of it), then the
+ * name rules, and the FullStory type its suffix declares, if any.
+ */
+const legacyName = memo(MAX_PROPERTY_PATH_LENGTH, (key: string): { name: string; type?: PropertyType } => {
   const toCamel: typeof camelCase = (camelCaseLibrary ??= require('lodash/camelCase'))
   const cut = key.lastIndexOf('_')
   const suffix = key.slice(cut + 1)
-  return (cut !== -1 && LEGACY_SUFFIXES.has(suffix) ? `${toCamel(key.slice(0, cut))}_${suffix}` : toCamel(key)) || key
+  const camel = cut !== -1 && LEGACY_SUFFIXES.has(suffix) ? `${toCamel(key.slice(0, cut))}_${suffix}` : toCamel(key)
+  const name = cleanName(camel || key)
+  const typed = name.lastIndexOf('_')
+  const type = name.slice(typed + 1)
+  return typed > 0 && isPropertyType(type) ? { name: name.slice(0, typed), type } : { name }
 })
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a character. */
@@ -95,13 +102,15 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return text.slice(0, i)
 }
 
+const NONE_DECLARED = { ignored: [] as string[] }
+
 /**
  * Declared types by dotted path. A declaration FullStory could not take (an unknown type, a path it
  * could never receive) is left out, and `ignored` says why: the event is still sent.
  */
 export function parseDeclaredTypes(declared: unknown): { types?: Map<string, PropertyType>; ignored: string[] } {
+  if (declared === undefined || declared === null) return NONE_DECLARED
   const ignored: string[] = []
-  if (declared === undefined || declared === null) return { ignored }
   if (typeof declared !== 'object' || Array.isArray(declared)) {
     return { ignored: [`Property Types is not an object of property path -> type (one of ${ALLOWED_TYPES_TEXT})`] }
   }
@@ -195,13 +204,9 @@ function writeObject(level: Level, path: string, depth: number, state: State): R
     const raw = values[i]
     if (isDropped(raw) || state.names >= MAX_PROPERTIES) continue
     const key = keys[i]
-    let clean = cleanName(legacy ? legacyName(key) : key)
-    let suffixType: PropertyType | undefined
-    if (legacy) {
-      const cut = clean.lastIndexOf('_')
-      const suffix = clean.slice(cut + 1)
-      if (cut > 0 && isPropertyType(suffix)) [clean, suffixType] = [clean.slice(0, cut), suffix]
-    }
+    const legacyNamed = legacy ? legacyName(key) : undefined
+    const clean = legacyNamed ? legacyNamed.name : cleanName(key)
+    const suffixType = legacyNamed?.type
     if (taken === undefined && (clean !== key || key.length > room)) taken = new Set(out ? Object.keys(out) : [])
     const name = taken === undefined ? key : uniqueName(clean, taken, room)
     const childPath = path ? `${path}.${name}` : name

@@ -81,7 +81,7 @@ export function isIsoDateTime(text: string): boolean {
   if (text.length < 17 || text.length > 40) return false
   const match = PROPERTY_DATE_TIME.exec(text)
   if (!match) return false
-  const [year, month, day, hour, minute, second = 0, zoneMinutes = 0] = match.slice(1).map((part) => Number(part ?? 0))
+  const [hour, minute, second, zoneMinutes] = [+match[4], +match[5], +(match[6] ?? 0), +(match[7] ?? 0)]
   if (zoneMinutes > 59 || (hour === 24 ? minute + second > 0 : hour > 23 || minute > 59 || second >= 60)) return false
-  return isRealDate(year, month, day)
+  return isRealDate(+match[1], +match[2], +match[3])
 }
