@@ -18,45 +18,24 @@ export type JobKind = 'users' | 'events'
 export const DEFAULT_JOB_ROWS = 1_000
 export const MIN_JOB_ROWS = 10
 
-/** How a batch follows its jobs (docs/rules.md#send-in-batches-and-batch-size). */
-export interface FollowTiming {
-  /** Time spent following a batch's jobs: half of actions-core's default request timeout (docs/rules.md). */
-  budgetMs: number
-  /** The first wait before asking for a job's status; each next wait is twice as long. */
-  firstPollMs: number
-}
-
+/**
+ * How a batch follows its jobs: for at most `budgetMs` (half of actions-core's default request
+ * timeout, docs/rules.md), its status asked for after `firstPollMs`, each next wait twice as long.
+ */
+export type FollowTiming = { budgetMs: number; firstPollMs: number }
 export const FOLLOW: FollowTiming = { budgetMs: 5_000, firstPollMs: 250 }
 
-/** What every action's payload has that a batch needs. */
-export interface BatchItem {
-  idempotencyKey?: string | null
-  batch_size?: number | null
-}
+/** What a batch needs of every action's payload. */
+export type BatchItem = { idempotencyKey?: string | null; batch_size?: number | null }
 
-export interface Built<Row> {
-  request: Row
-  /** Why part of the payload was not used. */
-  note?: string
-}
+/** A built row, and why part of its payload was not used. */
+export type Built<Row> = { request: Row; note?: string }
 
-interface PendingRow {
-  /** Every index of the batch this row answers for (more than one when a message repeats). */
-  indices: number[]
-  row: unknown
-  text: string
-  key?: string
-  /** Orders the rows of a job: one user's rows keep their order, events go by their key. */
-  order: string
-  note?: string
-}
+/** A row to send: every index it answers for (a message may repeat), its JSON, key and place in its job. */
+type PendingRow = { indices: number[]; row: unknown; text: string; key?: string; order: string; note?: string }
 
-/** A row FullStory refused after accepting its job. */
-interface Refusal {
-  code?: string
-  message?: string
-  echo?: unknown
-}
+/** A row FullStory refused after accepting its job, as its errors echo it. */
+type Refusal = { code?: string; message?: string; echo?: unknown }
 
 const jobEndpoints = {
   users: { create: endpoints.createUsersJob, job: endpoints.usersJob },
@@ -83,27 +62,20 @@ export async function sendBatch<Payload extends BatchItem, Row>(
     try {
       built = build(payload)
     } catch (error) {
-      response.setErrorResponseAtIndex(index, {
+      return response.setErrorResponseAtIndex(index, {
         status: 400,
         errortype: 'PAYLOAD_VALIDATION_FAILED',
         errormessage: why(error)
       })
-      return
     }
     const text = JSON.stringify(built.request)
     const message = messageKey(payload.idempotencyKey)
     const key = message === undefined ? undefined : deliveryKey(message, path, text)
     const seen = key === undefined ? undefined : byKey.get(key)
     if (seen) return seen.indices.push(index)
-    const uid = (built.request as { uid?: string }).uid
-    const row = {
-      indices: [index],
-      row: built.request,
-      text,
-      key,
-      order: kind === 'users' ? uid ?? '' : key ?? text,
-      note: built.note
-    }
+    // One user's rows keep their order (later values win); events go by their key.
+    const order = kind === 'users' ? (built.request as { uid?: string }).uid ?? '' : key ?? text
+    const row = { indices: [index], row: built.request, text, key, order, note: built.note }
     if (key !== undefined) byKey.set(key, row)
     rows.push(row)
   })
@@ -116,13 +88,9 @@ export async function sendBatch<Payload extends BatchItem, Row>(
   for (let start = 0; start < rows.length; start += size) {
     const job = rows.slice(start, start + size)
     const created = await createJob(request, apiKey, kind, job, response)
-    const id = created?.id ?? ''
-    if (created !== undefined)
-      jobs.push(
-        follow(request, apiKey, kind, created, deadline, timing.firstPollMs).then((outcome) =>
-          answer(job, id, outcome, apiKey, response)
-        )
-      )
+    const followed = created && follow(request, apiKey, kind, created, deadline, timing.firstPollMs)
+    if (created && followed)
+      jobs.push(followed.then((outcome) => answer(job, created.id ?? '', outcome, apiKey, response)))
   }
   await Promise.all(jobs)
   return response
@@ -185,12 +153,8 @@ function jobBody(rows: PendingRow[]): Buffer {
   return body
 }
 
-interface Outcome {
-  status: JobStatus
-  refused: Refusal[]
-  /** Why FullStory's report on the job is not known. */
-  pending?: string
-}
+/** What FullStory reported on a job, or why that is not known (`pending`). */
+type Outcome = { status: JobStatus; refused: Refusal[]; pending?: string }
 
 /** Follows a job until FullStory reports on it, the deadline passes, or asking fails. */
 async function follow(
@@ -204,13 +168,17 @@ async function follow(
   const pending = (why: string): Outcome => ({ status: 'PROCESSING', refused: [], pending: why })
   const id = created.id
   if (!id) return pending('FullStory accepted the job without naming it')
+  const timeoutMs = () => Math.max(1, deadline - Date.now())
   const call = async <Data>(subpath: string, searchParams?: Record<string, string>) =>
     (await callFullStory<Data>(request, jobEndpoints[kind].job, {
       apiKey,
       subpath,
       searchParams,
-      timeoutMs: Math.max(1, deadline - Date.now())
-    })) as { status: number; data?: Data }
+      timeoutMs: timeoutMs()
+    })) as {
+      status: number
+      data?: Data
+    }
   try {
     // FullStory answers a creation PROCESSING; an answer that already says more needs no poll.
     let status: JobStatusAnswer = { job: created }
@@ -227,9 +195,8 @@ async function follow(
         token ? { page_token: token } : undefined
       )
       if (page.status === 202) return pending('FullStory has accepted the job and not yet listed its refused rows')
-      for (const result of page.data?.results ?? []) {
-        refused.push({ code: result.code, message: result.message, echo: result.user ?? result.event })
-      }
+      for (const { code, message, user, event } of page.data?.results ?? [])
+        refused.push({ code, message, echo: user ?? event })
       const next: string | undefined = page.data?.next_page_token
       token = next && next !== token ? next : undefined
     }
@@ -276,14 +243,11 @@ function answer(rows: PendingRow[], id: string, outcome: Outcome, apiKey: string
     if (matches.length === 1 && !refusals.has(matches[0])) refusals.set(matches[0], refusal)
     else unmatched.push(refusal)
   }
-  const notes = [outcome.pending]
-  if (unmatched.length > 0) {
-    notes.push(
-      `FullStory refused ${unmatched.length} row(s) of this job that match no single event here: ` +
-        unmatched.map((refusal) => quoteFullStory(refusal, apiKey)).join('; ')
-    )
-  }
-  const note = notes.filter(Boolean).join(' ')
+  const unmatchedNote =
+    unmatched.length > 0 &&
+    `FullStory refused ${unmatched.length} row(s) of this job that match no single event here: ` +
+      unmatched.map((refusal) => quoteFullStory(refusal, apiKey)).join('; ')
+  const note = [outcome.pending, unmatchedNote].filter(Boolean).join(' ')
   const accepted = note ? { job, note } : { job }
   // FAILED with no refused row listed: FullStory's failure is every row's (a retry would replay this job).
   const failed = outcome.status === 'FAILED' && outcome.refused.length === 0

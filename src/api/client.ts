@@ -34,22 +34,17 @@ export const endpoints = {
   eventsJob: { method: 'GET', path: `${V}/events/batch/`, operation: 'sendEvents' }
 } as const
 
-export interface Endpoint {
-  method: 'GET' | 'POST' | 'DELETE'
-  path: string
-  operation: Operation
-}
+export type Endpoint = { method: 'GET' | 'POST' | 'DELETE'; path: string; operation: Operation }
 
-export interface CallOptions {
-  /** The API key, sent in the Authorization header and never repeated in an error. */
+/**
+ * A call: the API key (never repeated in an error), the body as UTF-8 bytes with its Idempotency-Key
+ * (`delivery`), what follows the endpoint's path (a job's id and route), and less time than
+ * REQUEST_TIMEOUT_MS when the caller has less.
+ */
+export type CallOptions = Partial<KeyedBody> & {
   apiKey: string
-  /** The request body as UTF-8 bytes, with its Idempotency-Key when it has one (`delivery`). */
-  body?: Buffer
-  idempotencyKey?: string
-  /** Appended to the endpoint's path (a job's id and route). */
   subpath?: string
   searchParams?: Record<string, string>
-  /** Less than REQUEST_TIMEOUT_MS, when the caller has less time. */
   timeoutMs?: number
 }
 

@@ -117,10 +117,8 @@ const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 /** A finite number, from a number or a numeric string, or `undefined`. */
 export function finiteNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
-  if (typeof value !== 'string') return undefined
-  const trimmed = value.trim()
-  if (!NUMERIC.test(trimmed)) return undefined
-  const number = Number(trimmed)
+  const trimmed = typeof value === 'string' ? value.trim() : ''
+  const number = NUMERIC.test(trimmed) ? Number(trimmed) : NaN
   return Number.isFinite(number) ? number : undefined
 }
 
@@ -131,9 +129,7 @@ function inRange(value: unknown, min: number, max: number): number | undefined {
 
 /** A screen size as a positive int32 (rounded to the nearest pixel), or `undefined`. */
 function screenSize(value: unknown): number | undefined {
-  const number = finiteNumber(value)
-  if (number === undefined) return undefined
-  const rounded = Math.round(number)
+  const rounded = Math.round(finiteNumber(value) ?? NaN)
   return rounded > 0 && rounded <= INT32_MAX ? rounded : undefined
 }
 

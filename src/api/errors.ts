@@ -33,24 +33,14 @@ const operations: Record<Operation, { doing: string; keyAdvice: string }> = {
   }
 }
 
-/** The largest piece of FullStory's own message that we repeat (after redaction). */
-const MAX_QUOTED = 500
-
-/** The largest FullStory error code that we repeat (after redaction); FullStory's are short snake_case. */
-const MAX_QUOTED_CODE = 100
-
-/** What a FullStory error code looks like; anything else is quoted but not used as the error's code. */
-const CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/
-
+/** The most of FullStory's message and code repeated (after redaction), and what a code looks like. */
+const [MAX_QUOTED, MAX_QUOTED_CODE, CODE_SHAPE] = [500, 100, /^[A-Za-z0-9_.-]{1,64}$/]
 const REDACTED = '[redacted API key]'
 
 /** The statuses RetryableError's type names; at run time it keeps any status it is given. */
 type RetryableStatus = ConstructorParameters<typeof RetryableError>[1]
 
-export interface FullStoryErrorBody {
-  code?: string
-  message?: string
-}
+export type FullStoryErrorBody = { code?: string; message?: string }
 
 /** Reads `{code, message}` from an error response, whatever its content type. */
 export function errorBody(response: Pick<ModifiedResponse, 'data' | 'content'>): FullStoryErrorBody {
@@ -62,14 +52,11 @@ export function errorBody(response: Pick<ModifiedResponse, 'data' | 'content'>):
       return { message: (data as string) || undefined }
     }
   }
-  if (data && typeof data === 'object') {
-    const { code, message } = data as Record<string, unknown>
-    return {
-      code: typeof code === 'string' ? code : undefined,
-      message: typeof message === 'string' ? message : undefined
-    }
+  const { code, message } = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>
+  return {
+    code: typeof code === 'string' ? code : undefined,
+    message: typeof message === 'string' ? message : undefined
   }
-  return {}
 }
 
 /** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), if it says. */
@@ -90,10 +77,8 @@ export function redactApiKey(text: string, apiKey: string | undefined): string {
 /** `text` cut to at most `max` UTF-16 units (never inside a character), marked with `…` when cut. */
 function cut(text: string, max: number): string {
   if (text.length <= max) return text
-  let end = max
-  const last = text.charCodeAt(end - 1)
-  if (last >= 0xd800 && last <= 0xdbff) end--
-  return text.slice(0, end) + '…'
+  const high = text.charCodeAt(max - 1) >= 0xd800 && text.charCodeAt(max - 1) <= 0xdbff
+  return text.slice(0, high ? max - 1 : max) + '…'
 }
 
 /** FullStory's `code` and `message` as we may repeat them: key redacted first, then cut to length. */
@@ -104,10 +89,7 @@ function quotable(body: FullStoryErrorBody, apiKey: string | undefined): FullSto
   }
 }
 
-/**
- * The code for the thrown error: FullStory's when it looks like one and held nothing to redact,
- * else actions-core's code for the status.
- */
+/** The thrown error's code: FullStory's when it looks like one and held nothing to redact, else the status's. */
 function errorCode(original: string | undefined, quoted: string | undefined, status: number): string {
   return original && original === quoted && CODE_SHAPE.test(original) ? original : getErrorCodeFromHttpStatus(status)
 }
