@@ -159,7 +159,7 @@ it('hosts answered: the loopback names with the port; HOST when it names an addr
 describe('batch import job outcomes, from a multistatus as the destination answers it', () => {
   const job = (id: string, status: string) => ({ job: { id, status } })
   const sent = { name: 'E' }
-  it('one line per job: its status, rows accepted, refused (index and FullStory code) and pending', () => {
+  it('one line per job: its status, rows accepted, refused (index and FullStory code) and pending (not reported on)', () => {
     const refused = (code: string) => ({
       status: 400,
       errortype: 'BAD_REQUEST',
@@ -173,13 +173,26 @@ describe('batch import job outcomes, from a multistatus as the destination answe
       { status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED', errormessage: 'User ID is required' },
       { status: 200, sent, body: job('j-1', 'FAILED') },
       refused('event_validation_failed'),
-      { status: 200, sent, body: { ...job('j-2', 'PROCESSING'), note: 'FullStory has not reported on this job yet' } },
-      { status: 200, sent, body: job('j-3', 'COMPLETED') }
+      {
+        status: 200,
+        sent,
+        body: { ...job('j-2', 'PROCESSING'), note: 'FullStory has accepted the job and not yet reported on it' }
+      },
+      { status: 200, sent, body: job('j-3', 'COMPLETED') },
+      // a note on a row of a job FullStory reported on: imported all the same
+      {
+        status: 200,
+        sent,
+        body: {
+          ...job('j-3', 'COMPLETED'),
+          note: 'The event has no User ID, so FullStory records it under a new anonymous user.'
+        }
+      }
     ]
     expect(jobOutcomes(multistatus)).toEqual([
       'job j-1 FAILED: 2 accepted, 2 refused ([1] invalid_argument, [4] event_validation_failed), 0 pending',
       'job j-2 PROCESSING: 0 accepted, 0 refused, 1 pending',
-      'job j-3 COMPLETED: 1 accepted, 0 refused, 0 pending'
+      'job j-3 COMPLETED: 2 accepted, 0 refused, 0 pending'
     ])
     expect(jobOutcomes([{ status: 400, errormessage: 'nested too deep' }, undefined])).toEqual([])
   })

@@ -94,14 +94,20 @@ function raw(method: string, path: string, headers: Record<string, string>, body
 
 describe('Segment HTTP tracking routes', () => {
   it('identify arrives as a user, with the messageId in the Idempotency-Key; one log line per delivery and request', async () => {
-    const traits = { name: 'Ada Lovelace', email: 'ada@example.com', plan: 'pro' }
+    const traits = { name: 'Ada Lovelace', email: 'ada@example.com', plan: 'pro', 'Plan Type': 'annual' }
     const reply = await segment('/v1/identify', { userId: 'user-1', anonymousId: 'a-1', messageId: 'msg-1', traits })
     const deliveries = [{ action: 'identifyUser', status: 200 }]
     expect(reply.json).toEqual({ success: true, messageId: 'msg-1', outcome: 'delivered', deliveries })
-    const user = { uid: 'user-1', display_name: 'Ada Lovelace', email: 'ada@example.com', upserts: 1 }
-    expect(sim.users()).toEqual([
-      expect.objectContaining({ ...user, properties: expect.objectContaining({ plan: 'pro' }) })
-    ])
+    // the Identify User preset names traits as the published destination did (camel case)
+    const properties = {
+      segmentAnonymousId: 'a-1',
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      plan: 'pro',
+      planType: 'annual'
+    }
+    const user = { uid: 'user-1', display_name: 'Ada Lovelace', email: 'ada@example.com', properties, upserts: 1 }
+    expect(sim.users()).toEqual([expect.objectContaining(user)])
     expect(sim.requests()).toEqual([
       expect.objectContaining({ path: '/v2/users', idempotencyKey: expect.stringMatching(/^msg-1:/) })
     ])
@@ -120,12 +126,19 @@ describe('Segment HTTP tracking routes', () => {
       context
     }
     expect((await segment('/v1/track', message)).status).toBe(200)
-    const browser = expect.objectContaining({ url: context.page.url, user_agent: 'Mozilla/5.0' })
-    const location = { ip_address: '203.0.113.7' }
-    const stored = { name: 'E', timestamp: '2024-01-31T12:00:00.000Z', properties: { total: 42.5, couponcode: 'S' } }
-    expect(sim.events()).toEqual([
-      expect.objectContaining({ ...stored, context: expect.objectContaining({ browser, location }) })
-    ])
+    // the preset's Context maps the page and user agent, not the IP address (docs/rules.md#context)
+    const stored = {
+      seq: 1,
+      name: 'E',
+      timestamp: '2024-01-31T12:00:00.000Z',
+      properties: { total: 42.5, couponcode: 'S' },
+      context: { browser: { url: context.page.url, user_agent: 'Mozilla/5.0' } },
+      user: { id: expect.any(String), uid: 'u1' },
+      session: { use_most_recent: true },
+      received: expect.any(String),
+      source: 'api'
+    }
+    expect(sim.events()).toEqual([stored])
     for (const type of [{}, { 'Content-Type': 'text/plain' }] as Record<string, string>[]) {
       const reply = await to('POST', '/v1/track', { raw: JSON.stringify(track), headers: { ...W, ...type } })
       expect(reply.status).toBe(200)
@@ -153,7 +166,7 @@ describe('Segment HTTP tracking routes', () => {
       'not an object',
       { type: 'track', userId: 'u-3', event: 'Invited' }
     ]
-    const reply = await segment('/v1/batch', { batch, context: { ip: '198.51.100.1' } })
+    const reply = await segment('/v1/batch', { batch, context: { ip: '198.51.100.1', userAgent: 'Batch/1.0' } })
     expect([reply.status, reply.json.success]).toEqual([200, true])
     expect(reply.json.results.map((r: any) => [r.outcome, r.error?.code])).toEqual([
       ['delivered', undefined],
@@ -173,10 +186,12 @@ describe('Segment HTTP tracking routes', () => {
       ['u-2', 'b@example.com'],
       ['u-3', undefined]
     ])
-    const location = { ip_address: '198.51.100.1' }
-    expect(sim.events().map((e) => [e.name, e.context?.location])).toEqual([
-      ['Signed Up', location],
-      ['Invited', location]
+    // the batch's context reached each message: its user agent is sent, its IP address is not (the
+    // preset's Context does not map it)
+    const context = { browser: { user_agent: 'Batch/1.0' } }
+    expect(sim.events().map((e) => [e.name, e.context])).toEqual([
+      ['Signed Up', context],
+      ['Invited', context]
     ])
     expect(lines.at(-1)).toMatch(/^POST \/v1\/batch 200 \d+ms 3 delivered, 1 not subscribed, 4 dropped$/)
   })
@@ -333,13 +348,48 @@ describe("the CLI's serve routes", () => {
       message: 'payload[1] nests arrays and objects more than 1000 deep.',
       requestError: true
     }
-    expect(reply.json.map((item: any) => item.response?.statusCode ?? item)).toEqual([200, refused])
+    // the job's creation, then its follow-up (the simulator reports the job COMPLETED at the first poll)
+    expect(reply.json.map((item: any) => item.response?.statusCode ?? item)).toEqual([200, 200, refused])
     expect(JSON.parse(reply.json[0].request.body).requests.map((row: any) => row.name)).toEqual(['A', 'B'])
     expect(sim.events().map((e) => e.name)).toEqual(['A', 'B'])
     const [job] = sim.jobs()
+    expect(reply.json.slice(0, 2).map((item: any) => [item.request.method, item.request.url])).toEqual([
+      ['POST', `${sim.url}/v2/events/batch`],
+      ['GET', `${sim.url}/v2/events/batch/${job.id}`]
+    ])
+    expect(reply.json[1].response.body).toEqual({
+      imports: 2,
+      errors: 0,
+      job: { id: job.id, status: 'COMPLETED', created: expect.any(String), finished: expect.any(String) }
+    })
     expect(lines).toEqual([
-      `POST /trackEvent job ${job.id} PROCESSING: 2 accepted, 0 refused, 0 pending`,
+      `POST /trackEvent job ${job.id} COMPLETED: 2 accepted, 0 refused, 0 pending`,
       expect.stringMatching(/^POST \/trackEvent 200 \d+ms batch of 3: 200 400 200$/)
+    ])
+  })
+
+  it('a Track Event V2 batch row without a User ID is imported under a new anonymous user, and the log counts it accepted', async () => {
+    const payload = [
+      { userId: 'u-9', event: 'Known' },
+      { anonymousId: 'a-9', event: 'Anonymous' }
+    ]
+    const reply = await post('/trackEventV2', { payload, settings: {}, mapping: { enable_batching: true } })
+    const [job] = sim.jobs()
+    expect(reply.json.map((item: any) => [item.request.method, item.request.url, item.response.statusCode])).toEqual([
+      ['POST', `${sim.url}/v2/events/batch`, 200],
+      ['GET', `${sim.url}/v2/events/batch/${job.id}`, 200]
+    ])
+    // without a message key the rows go by their JSON text
+    expect(JSON.parse(reply.json[0].request.body)).toEqual({
+      requests: [{ name: 'Anonymous' }, { name: 'Known', user: { uid: 'u-9' }, session: { use_most_recent: true } }]
+    })
+    expect(sim.events().map((e) => [e.name, e.user?.uid, typeof e.user?.id])).toEqual([
+      ['Anonymous', undefined, 'string'],
+      ['Known', 'u-9', 'string']
+    ])
+    expect(lines).toEqual([
+      `POST /trackEventV2 job ${job.id} COMPLETED: 2 accepted, 0 refused, 0 pending`,
+      expect.stringMatching(/^POST \/trackEventV2 200 \d+ms batch of 2: 200 200$/)
     ])
   })
 
@@ -348,7 +398,17 @@ describe("the CLI's serve routes", () => {
     const error = (message: RegExp | string, fields?: object) => [
       { statusCode: 400, message: expect.stringMatching(message), ...(fields && { fields }), requestError: true }
     ]
-    expect(await failure({ payload: { anonymousId: 'a-1', event: 'No User' }, settings: {} })).toEqual(error(/User ID/))
+    // User ID is required when Session URL is empty: Segment's validation, as the CLI shows it (each
+    // field error under its path, the last one kept)
+    const noUser = `The root value is missing the required field 'userId'. The root value must match "then" schema.`
+    expect(await failure({ payload: { anonymousId: 'a-1', event: 'No User' }, settings: {} })).toEqual([
+      {
+        statusCode: 400,
+        message: noUser,
+        fields: { $: 'The root value must match "then" schema.' },
+        requestError: true
+      }
+    ])
     const notString = /must be a string but it was an object/
     expect(await failure({ payload: track, mapping: { name: { not: 'a string' } } })).toEqual(
       error(notString, { name: expect.stringMatching(notString) })

@@ -102,7 +102,10 @@ interface Entry {
 /**
  * One line per batch import job from a batch's multistatus (what `executeBatch` / `onBatch` answer):
  * its id and status, how many of its rows FullStory accepted, refused after accepting the job (with
- * their index and FullStory's code) and has not reported on yet (200 with a `note`).
+ * their index and FullStory's code) and has not reported on yet (200 under a job still PROCESSING:
+ * the follow-up ended before FullStory reported, its `note` says why). A `note` on a row of a job
+ * FullStory reported on says something else (an event sent anonymously, a Session URL not used,
+ * Property Types left out): that row was accepted.
  *   job 5f0c... FAILED: 2 accepted, 1 refused ([1] invalid_argument), 0 pending
  */
 export function jobOutcomes(entries: readonly (Entry | undefined)[]): string[] {
@@ -113,7 +116,7 @@ export function jobOutcomes(entries: readonly (Entry | undefined)[]): string[] {
     const seen = jobs.get(job.id) ?? { status: '', accepted: 0, refused: [], pending: 0 }
     if (seen.status !== 'FAILED') seen.status = job.status ?? seen.status
     if (entry.status !== 200) seen.refused.push(`[${i}] ${entry.body?.code ?? entry.status}`)
-    else if (entry.body?.note) seen.pending++
+    else if (job.status !== 'COMPLETED' && job.status !== 'FAILED') seen.pending++
     else seen.accepted++
     jobs.set(job.id, seen)
   })

@@ -16,8 +16,9 @@ import type { Wire, WireRequest } from './wire'
 // either stored by the simulator (with the expected uid and event name) under the Idempotency-Key of
 // its delivery, or refused before anything is sent, with an error that names the problem. Batches
 // likewise through `onBatch` with Send in Batches on: one multistatus entry per index, every row
-// answered 200 is in a batch import job the simulator accepted without row errors, and a message that
-// comes twice is sent and stored once, both indices answered alike.
+// answered 200 is in a batch import job the simulator accepted without row errors, followed until the
+// simulator reports it COMPLETED (one status request a job), and a message that comes twice is sent and
+// stored once, both indices answered alike.
 
 const SINGLE_RUNS = 250
 const SINGLE_SEED = 7
@@ -48,11 +49,16 @@ function isSchemaError(error: unknown): boolean {
 }
 
 /** The headers every request carries: the key (Basic), the source and JSON; and the Idempotency-Key expected. */
-function expectHeaders(request: WireRequest, idempotencyKey: string | undefined): void {
+function expectRequestHeaders(request: WireRequest, idempotencyKey: string | undefined): void {
   expect(request.headers.authorization).toBe(`Basic ${API_KEY}`)
   expect(request.headers['integration-source']).toBe('segment')
   expect(request.headers['content-type']).toBe('application/json')
   expect(request.headers['idempotency-key']).toBe(idempotencyKey)
+}
+
+/** The headers of a request that creates (a user, an event, a job), its form of Idempotency-Key counted. */
+function expectHeaders(request: WireRequest, idempotencyKey: string | undefined): void {
+  expectRequestHeaders(request, idempotencyKey)
   const form = idempotencyKey?.startsWith('segment-')
     ? 'job key'
     : idempotencyKey?.startsWith('sha256-')
@@ -190,7 +196,7 @@ interface Entry {
   status: number
   errormessage?: string
   sent?: JSONObject
-  body?: { job: { id: string } }
+  body?: { job: { id: string; status: string }; note?: string }
 }
 
 /** One delivery of a batch: a row the job must carry, from the first index that holds its message. */
@@ -200,6 +206,27 @@ interface ExpectedRow {
   messageKey?: string
   /** What the multistatus entry says was sent for it. */
   sent: JSONObject
+}
+
+/** `a` before `b` as JavaScript compares strings (by UTF-16 code units). */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * The rows of a job in the order FullStory must receive them, whatever order they came in
+ * (docs/rules.md#send-in-batches-and-batch-size): users by User ID, one user's rows in their order;
+ * events by their delivery key, or by their JSON text when they have none.
+ */
+function inJobOrder(kind: 'users' | 'events', path: string, rows: ExpectedRow[]): ExpectedRow[] {
+  const order = (row: ExpectedRow) => {
+    if (kind === 'users') return row.uid as string
+    const text = JSON.stringify(row.sent)
+    return row.messageKey === undefined ? text : expectedDeliveryKey(row.messageKey, path, text)
+  }
+  // Array.prototype.sort is stable: rows of one order keep theirs
+  return rows
+    .map((row) => ({ row, order: order(row) }))
+    .sort((a, b) => byText(a.order, b.order))
+    .map(({ row }) => row)
 }
 
 describe('onBatch with Send in Batches on', () => {
@@ -268,6 +295,9 @@ describe('onBatch with Send in Batches on', () => {
             }
             if (identity !== undefined) firstIndex.set(identity, i)
             const jobId = (entry.body as { job: { id: string } }).job.id
+            // the job was followed until FullStory reported on it: imported (the presets map nothing
+            // that adds a note)
+            expect(entry.body).toEqual({ job: { id: jobId, status: 'COMPLETED' } })
             const rows = jobRows.get(jobId) ?? []
             rows.push({ uid: expectation.uid, name: expectation.name, messageKey, sent: entry.sent as JSONObject })
             jobRows.set(jobId, rows)
@@ -275,17 +305,24 @@ describe('onBatch with Send in Batches on', () => {
           })
         })
 
-        // one create request per job, none for a subscription whose rows were all refused
-        const jobRequests = wire.requests()
+        // one create request per job, none for a subscription whose rows were all refused; then one
+        // status request per job (the simulator reports a job COMPLETED at its first poll), no page of
+        // errors (it refused no row)
+        const sent = wire.requests()
+        const jobRequests = sent.filter((request) => request.method === 'POST')
+        const followUps = sent.filter((request) => request.method !== 'POST')
         expect(jobRequests).toHaveLength(jobRows.size)
+        const expectedFollowUps: string[][] = []
         const upsertsByUid = new Map<string, number>()
         for (const request of jobRequests) {
           expect(request).toMatchObject({ method: 'POST', status: 200 })
           const kind = /^\/v2\/(users|events)\/batch$/.exec(request.path)?.[1] as 'users' | 'events'
           expect(kind).toBeDefined()
           const jobId = (JSON.parse(request.answer) as { job: { id: string } }).job.id
-          const rows = jobRows.get(jobId) as ExpectedRow[]
-          expect(rows).toBeDefined()
+          expectedFollowUps.push(['GET', `/v2/${kind}/batch/${jobId}`, ''])
+          expect(jobRows.get(jobId)).toBeDefined()
+          const rows = inJobOrder(kind, request.path, jobRows.get(jobId) as ExpectedRow[])
+          jobRows.set(jobId, rows)
           const sentRows = (JSON.parse(request.body) as { requests: JSONObject[] }).requests
           // the body is exactly its rows' JSON, so each row's digest is taken from its own text
           const rowTexts = sentRows.map((row) => JSON.stringify(row))
@@ -313,14 +350,22 @@ describe('onBatch with Send in Batches on', () => {
           expectHeaders(request, keyed.length === rows.length ? expectedJobKey(kind, keyed) : undefined)
           count(keyed.length === rows.length ? 'jobs with a key' : 'jobs without a key')
         }
-        expect(sim.requests().map((r) => [r.path, r.status, r.idempotencyKey])).toEqual(
-          jobRequests.map((r) => [r.path, 200, r.headers['idempotency-key']])
+        expect(followUps.map((r) => [r.method, r.path, r.body]).sort()).toEqual(expectedFollowUps.sort())
+        for (const request of followUps) {
+          expect(request.status).toBe(200)
+          expect(JSON.parse(request.answer)).toMatchObject({ job: { status: 'COMPLETED' }, errors: 0 })
+          // a follow-up carries no Idempotency-Key (FullStory takes keys on creations only)
+          expectRequestHeaders(request, undefined)
+        }
+        expect(sim.requests().map((r) => [r.method, r.path, r.status, r.idempotencyKey])).toEqual(
+          sent.map((r) => [r.method, r.path, 200, r.headers['idempotency-key']])
         )
 
         const jobs = sim.jobs()
         expect(jobs.map((j) => j.id).sort()).toEqual([...jobRows.keys()].sort())
         const storedEvents = sim.events()
         for (const job of jobs) {
+          // in the order of the job's rows
           const rows = jobRows.get(job.id) ?? []
           // the simulator accepted every row of every job
           expect(job.errors).toEqual([])

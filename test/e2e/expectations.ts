@@ -41,9 +41,18 @@ const MAX_EVENT_NAME = 250
  *   `name: {first, last}`): Display Name and Email are string fields, and actions-core refuses the
  *   mapped payload (AggregateAjvError, 400) before the action runs;
  * - a track whose `event` is empty or missing (Segment's spec requires it): Event Name is a
- *   required field, refused with "missing the required field 'name'".
+ *   required field, refused with "missing the required field 'name'";
+ * - a track or page without a userId (or an empty one): Track Custom Event's User ID is required
+ *   when Session URL is empty, and the presets and the page-call recipe map no Session URL, so
+ *   actions-core refuses it with "missing the required field 'userId'" and the conditional's "then"
+ *   (docs/rules.md#user-id).
  */
-export const KNOWN_SCHEMA_REFUSALS = ['identify without userId', 'name/email not a string', 'track without event']
+export const KNOWN_SCHEMA_REFUSALS = [
+  'identify without userId',
+  'name/email not a string',
+  'track without event',
+  'event without userId'
+]
 
 /** A value actions-core coerces to a string field (scalars, and a list of exactly one scalar). */
 function coercesToString(value: unknown): boolean {
@@ -58,14 +67,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-/** Trimmed, and cut to MAX_EVENT_NAME UTF-16 units without splitting a character. */
+/** Trimmed, and cut to its first MAX_EVENT_NAME characters, counted as code points (docs/rules.md#event-name). */
 export function expectedEventName(raw: string): string {
-  let name = ''
+  const characters: string[] = []
   for (const character of raw.trim()) {
-    if (name.length + character.length > MAX_EVENT_NAME) break
-    name += character
+    if (characters.length === MAX_EVENT_NAME) break
+    characters.push(character)
   }
-  return name
+  return characters.join('')
 }
 
 /** The page-call recipe's name (docs/page-calls.md): "Viewed <name>", or "Viewed Page" when the page has none. */
@@ -79,14 +88,28 @@ function uidTooLong(userId: string, why: string): Problem {
   return { by: 'payload', message: new RegExp(`^${escape(message)}`), why }
 }
 
-function eventUserProblems(userId: unknown): Problem[] {
-  if (typeof userId !== 'string' || userId.trim() === '') {
+/**
+ * The User ID of a track or page through a mapping without Session URL: missing (or, for a single
+ * event, empty) is Segment's conditional required field; blank reaches our own check, which says
+ * that FullStory cannot tell whose event it is.
+ */
+function eventUserProblems(userId: unknown, mode: 'event' | 'batch'): Problem[] {
+  if (typeof userId !== 'string' || (userId === '' && mode === 'event')) {
+    return [
+      {
+        by: 'schema',
+        message: /The root value is missing the required field 'userId'\. The root value must match "then" schema\./,
+        why: KNOWN_SCHEMA_REFUSALS[3]
+      }
+    ]
+  }
+  if (userId.trim() === '') {
     return [
       {
         by: 'payload',
         message:
           /^FullStory cannot tell whose event this is: it has no User ID and it has no Session URL\. Map User ID/,
-        why: 'event without userId'
+        why: 'event with blank userId'
       }
     ]
   }
@@ -141,7 +164,7 @@ export function expectationFor(event: SegmentEvent, mode: 'event' | 'batch' = 'e
   if (name === '' && problems.length === 0) {
     problems.push({ by: 'payload', message: /^Event Name is empty; /, why: 'blank event name' })
   }
-  problems.push(...eventUserProblems(event.userId))
+  problems.push(...eventUserProblems(event.userId, mode))
   return {
     action: 'trackEvent',
     problems,

@@ -1,6 +1,7 @@
 import {
   APIError,
   Destination,
+  getErrorCodeFromHttpStatus,
   IntegrationError,
   InvalidAuthenticationError,
   PayloadValidationError,
@@ -31,7 +32,9 @@ import type { E2eSimulator } from './helpers'
 // rate limits, server errors, a timeout and dropped connections (each a retryable error with its
 // status kept, and a retry stores the event once), and 400/401/403/404 (each a final error with
 // FullStory's code). A response lost after FullStory stored the request (`drop-after`) is retried
-// under the same Idempotency-Key and stored once. onDelete likewise.
+// under the same Idempotency-Key and stored once. onDelete likewise. A batch import job FullStory
+// accepted is followed (its status asked for once: the simulator reports it COMPLETED at the first
+// poll); one whose creation failed is not.
 
 let e2e: E2eSimulator
 let sim: Simulator
@@ -59,7 +62,10 @@ afterEach(() => {
 
 interface Entry {
   status: number
+  errortype?: string
   errormessage?: string
+  errorreporter?: string
+  sent?: JSONObject
   body?: JSONObject
 }
 
@@ -75,8 +81,12 @@ interface Scenario {
   run(apiKey?: string, timeoutMs?: number): Promise<Outcome>
   /** How many times each item the scenario sends is stored in the simulator. */
   stored(): number[]
-  /** Batch only: the index of the row our own checks refuse (it must stay a 400 whatever FullStory does). */
+  /** Batch only: the index of the row refused before sending (it must stay a 400 whatever FullStory does). */
   refusedRow?: number
+  /** Batch only: that row's entry, exactly. */
+  refusal?: Entry
+  /** Batch only: the row sent for each index (`{}` at the refused one). */
+  rows?: JSONObject[]
 }
 
 function singleEvent(name: string, event: SegmentEvent, stored: () => number[]): Scenario {
@@ -101,12 +111,15 @@ function batchOf(
   name: string,
   preset: string,
   events: SegmentEvent[],
-  refusedRow: number,
+  [refusedRow, errormessage]: [number, string],
+  rows: JSONObject[],
   stored: () => number[]
 ): Scenario {
   return {
     name,
+    rows,
     refusedRow,
+    refusal: { status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED', errormessage, errorreporter: 'INTEGRATIONS' },
     async run(apiKey = API_KEY, timeoutMs?: number) {
       const destination = e2e.destination(timeoutMs)
       const results = await destination.onBatch(events, batchSettings(apiKey, [preset]))
@@ -145,7 +158,12 @@ const scenarios: Scenario[] = [
       { type: 'identify', userId: 'x'.repeat(300), messageId: 'msg-too-long' },
       { type: 'identify', userId: 'batch-b', messageId: 'msg-bb', traits: { plan: 'b' } }
     ],
-    1,
+    [
+      1,
+      'User ID has 300 characters; FullStory accepts at most 256. Map User ID to a shorter stable identifier; ' +
+        'nothing was sent.'
+    ],
+    [{ uid: 'batch-a', properties: { plan: 'a' } }, {}, { uid: 'batch-b', properties: { plan: 'b' } }],
     () => [upserts('batch-a'), upserts('batch-b')]
   ),
   batchOf(
@@ -156,19 +174,35 @@ const scenarios: Scenario[] = [
       { type: 'track', anonymousId: 'anon-only', event: 'Batched', messageId: 'msg-anon' },
       { type: 'track', userId: 'batch-b', event: 'Batched', messageId: 'msg-tb' }
     ],
-    1,
+    // Track Custom Event's User ID is required when Session URL is empty (Segment's validation)
+    [1, `The root value is missing the required field 'userId'. The root value must match "then" schema.`],
+    [
+      { name: 'Batched', user: { uid: 'batch-a' }, session: { use_most_recent: true } },
+      {},
+      { name: 'Batched', user: { uid: 'batch-b' }, session: { use_most_recent: true } }
+    ],
     () => [eventsNamed('Batched', 'batch-a'), eventsNamed('Batched', 'batch-b')]
   )
 ]
 
-/** Every valid item failed with `status` (and a message matching), nothing else. */
-function expectFailed(outcome: Outcome, status: number, message: RegExp, retryable: boolean) {
+/**
+ * Every valid item failed with `status` (and a message matching), nothing else; a batch's refused row
+ * kept its own refusal, and a job whose creation failed was not followed.
+ */
+function expectFailed(scenario: Scenario, outcome: Outcome, status: number, message: RegExp, retryable: boolean) {
   if (outcome.entries) {
     outcome.entries.forEach((entry, i) => {
-      if (entry.status === 400 && /User ID|cannot tell whose event/.test(String(entry.errormessage))) return
+      if (i === scenario.refusedRow) return expect(entry).toEqual(scenario.refusal)
       expect({ i, status: entry.status }).toEqual({ i, status })
-      expect(entry.errormessage).toMatch(message)
+      expect(entry).toEqual({
+        status,
+        errortype: getErrorCodeFromHttpStatus(status),
+        errormessage: expect.stringMatching(message),
+        errorreporter: 'INTEGRATIONS'
+      })
     })
+    expect(outcome.entries).toHaveLength(3)
+    expect(sim.requests().filter((request) => request.method !== 'POST')).toEqual([])
     return
   }
   const error = outcome.error as Error & { status?: number; code?: string }
@@ -183,14 +217,26 @@ function expectFailed(outcome: Outcome, status: number, message: RegExp, retryab
   }
 }
 
-/** Every valid item was delivered; a batch's refused row stays a payload validation 400. */
+/**
+ * Every valid item was delivered; a batch's refused row keeps its refusal, and the others answer the
+ * job that carried them, followed until the simulator reported it COMPLETED (one status request).
+ */
 function expectDelivered(scenario: Scenario, outcome: Outcome) {
   expect(outcome.error).toBeUndefined()
-  outcome.entries?.forEach((entry, i) => {
-    if (i === scenario.refusedRow) {
-      expect(entry).toMatchObject({ status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED' })
-    } else expect({ i, status: entry.status }).toEqual({ i, status: 200 })
+  if (!outcome.entries) return
+  const jobs = sim.jobs()
+  expect(jobs).toHaveLength(1)
+  const [{ id, kind }] = jobs
+  outcome.entries.forEach((entry, i) => {
+    if (i === scenario.refusedRow) expect(entry).toEqual(scenario.refusal)
+    else {
+      expect({ i, status: entry.status }).toEqual({ i, status: 200 })
+      expect(entry).toEqual({ status: 200, sent: scenario.rows?.[i], body: { job: { id, status: 'COMPLETED' } } })
+    }
   })
+  expect(outcome.entries).toHaveLength(3)
+  const followUps = sim.requests().filter((request) => request.method !== 'POST')
+  expect(followUps).toEqual([expect.objectContaining({ method: 'GET', path: `/v2/${kind}/batch/${id}`, status: 200 })])
 }
 
 const retryable: { fault: string; status: number; message: RegExp; timeoutMs?: number }[] = [
@@ -257,7 +303,7 @@ describe.each(scenarios)('$name', (scenario) => {
     async ({ fault, status, message, timeoutMs }) => {
       sim.faults.queue(fault)
       const first = await scenario.run(API_KEY, timeoutMs)
-      expectFailed(first, status, message, true)
+      expectFailed(scenario, first, status, message, true)
       let reached = false
       if (timeoutMs !== undefined) {
         // FullStory may still finish what it was doing when the destination gave up
@@ -269,31 +315,43 @@ describe.each(scenarios)('$name', (scenario) => {
       expectDelivered(scenario, await scenario.run())
       expect(scenario.stored()).toEqual(once())
       expect(sim.faults.pending()).toBe(0)
-      // a slow request FullStory finished is replayed under the same key; one it never had whole runs now
-      const replays = sim.requests().map((r) => r.replayed === true)
-      if (timeoutMs !== undefined) expect(replays).toEqual(reached ? [false, true] : [false])
-      else expect(replays).toEqual([false, false])
+      // a slow request FullStory finished is replayed under the same key; one it never had whole runs
+      // now; a batch's job is then followed
+      const replays = sim.requests().map((r) => [r.method, r.replayed === true])
+      const sends =
+        timeoutMs !== undefined && !reached
+          ? [['POST', false]]
+          : [
+              ['POST', false],
+              ['POST', reached]
+            ]
+      const followUp = scenario.refusedRow === undefined ? [] : [['GET', false]]
+      expect(replays).toEqual([...sends, ...followUp])
     }
   )
 
   it.each(final)('$what ends in a final error carrying FullStory’s code; nothing stored', async (c) => {
     if (c.fault) sim.faults.queue(c.fault)
     const outcome = await scenario.run(c.apiKey)
-    expectFailed(outcome, c.status, c.message, false)
+    expectFailed(scenario, outcome, c.status, c.message, false)
     if (outcome.error) expect((outcome.error as { code?: string }).code).toBe(c.code)
     expect(scenario.stored()).toEqual(none())
   })
 
   it('drop-after (stored, the answer lost): a retryable error; the retry is replayed under the same Idempotency-Key and stored once', async () => {
     sim.faults.queue('drop-after')
-    expectFailed(await scenario.run(), 503, /Could not reach FullStory/, true)
+    expectFailed(scenario, await scenario.run(), 503, /Could not reach FullStory/, true)
     expect(scenario.stored()).toEqual(once())
 
     expectDelivered(scenario, await scenario.run())
     expect(scenario.stored()).toEqual(once())
-    const [lost, retried] = sim.requests()
-    expect(lost).toMatchObject({ status: 'dropped', fault: 'drop-after' })
-    expect(retried).toMatchObject({ status: 200, replayed: true, idempotencyKey: lost.idempotencyKey })
+    // the lost request and its replay; then, for a batch, the job's status (never under a key)
+    const [lost, retried, ...rest] = sim.requests()
+    expect(lost).toMatchObject({ method: 'POST', status: 'dropped', fault: 'drop-after' })
+    expect(retried).toMatchObject({ method: 'POST', status: 200, replayed: true, idempotencyKey: lost.idempotencyKey })
+    expect(rest.map((r) => [r.method, r.status, r.idempotencyKey])).toEqual(
+      scenario.refusedRow === undefined ? [] : [['GET', 200, undefined]]
+    )
     // the key of this delivery: its message's key and a digest of what it sent, or a job's digest
     expect(lost.idempotencyKey).toMatch(
       scenario.refusedRow === undefined ? /^msg-[a-z]+:[0-9a-f]{32}$/ : /^segment-(users|events)-job-[0-9a-f]{64}$/
@@ -301,6 +359,48 @@ describe.each(scenarios)('$name', (scenario) => {
     if (scenario.refusedRow !== undefined) expect(sim.jobs()).toHaveLength(1)
   })
 })
+
+describe.each(scenarios.filter((scenario) => scenario.refusedRow !== undefined))(
+  '$name: FullStory accepts the job, then refuses a row of it',
+  (scenario) => {
+    it.each([
+      ['invalid_argument', 400],
+      ['too_many_requests', 429],
+      ['server_error', 500]
+    ])(
+      'code %s: that row is answered %i naming the job and FullStory’s words, the other imported; the job followed to its errors',
+      async (code, status) => {
+        // the job's rows in its order: batch-a, batch-b (by User ID, or by delivery key); refuse the second
+        sim.faults.queue(`refuse-rows=1;code=${code};message=simulated refusal`)
+        const { entries } = await scenario.run()
+        const [job] = sim.jobs()
+        expect(job).toMatchObject({ status: 'FAILED', imports: 1 })
+        const { id, kind } = job
+        const refusedJob = { id, status: 'FAILED' }
+        expect(entries).toEqual([
+          { status: 200, sent: scenario.rows?.[0], body: { job: refusedJob } },
+          scenario.refusal,
+          {
+            status,
+            errortype: getErrorCodeFromHttpStatus(status),
+            errormessage: `FullStory refused this row of batch import job ${id}: ${code} "simulated refusal"`,
+            // actions-core's reporter for an error that carries what was sent and what came back
+            errorreporter: 'DESTINATION',
+            sent: scenario.rows?.[2],
+            body: { job: refusedJob, code, message: 'simulated refusal' }
+          }
+        ])
+        expect(scenario.stored()).toEqual([1, 0])
+        // the job, its status (FAILED, one error) and its one page of errors
+        expect(sim.requests().map((r) => [r.method, r.path, r.status])).toEqual([
+          ['POST', `/v2/${kind}/batch`, 200],
+          ['GET', `/v2/${kind}/batch/${id}`, 200],
+          ['GET', `/v2/${kind}/batch/${id}/errors`, 200]
+        ])
+      }
+    )
+  }
+)
 
 describe('onDelete (GDPR deletion)', () => {
   const remove = async (userId: string | undefined, apiKey = API_KEY) => {
@@ -400,15 +500,24 @@ describe('large answers over a real socket (a loopback server in place of FullSt
   // 65,350 hung forever before callFullStory read the body once. Each call here is bounded.
   const SIZES = [64 * 1024, 200 * 1024]
   const HANG_MS = 8_000
+  interface Answer {
+    status: number
+    type: string
+    body: string
+  }
+  let answer: Answer = { status: 200, type: 'application/json', body: '{}' }
+  /** Answers by request (`METHOD path`), instead of `answer`. */
+  let answers: Record<string, Answer> = {}
   let server: Server
-  let answer: { status: number; type: string; body: string } = { status: 200, type: 'application/json', body: '{}' }
   const seen: string[] = []
 
   beforeAll(async () => {
     server = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url}`)
+      const request = `${req.method} ${req.url}`
+      seen.push(request)
+      const { status, type, body } = answers[request] ?? answer
       req.resume()
-      req.on('end', () => res.writeHead(answer.status, { 'content-type': answer.type }).end(answer.body))
+      req.on('end', () => res.writeHead(status, { 'content-type': type }).end(body))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   })
@@ -442,10 +551,14 @@ describe('large answers over a real socket (a loopback server in place of FullSt
   const track: SegmentEvent = { type: 'track', userId: 'big-user', event: 'Big Answer', messageId: 'msg-big' }
   const identify: SegmentEvent = { type: 'identify', userId: 'big-user', messageId: 'msg-big-id' }
 
+  beforeEach(() => {
+    answers = {}
+    seen.length = 0
+  })
+
   it.each(SIZES)('a 500 with a %i-byte HTML page: a retryable 500 quoting its start', async (size) => {
     const page = `<html><body>${'e'.repeat(size)}</body></html>`
     answer = { status: 500, type: 'text/html', body: page }
-    seen.length = 0
     const { error } = await against((destination) => destination.onEvent(track, presetSettings(API_KEY)))
     expect(error).toBeInstanceOf(RetryableError)
     expect(error?.status).toBe(500)
@@ -455,23 +568,34 @@ describe('large answers over a real socket (a loopback server in place of FullSt
     expect(seen).toEqual(['POST /v2/events'])
   })
 
-  it.each(SIZES)('a 200 with a %i-byte JSON body: delivered (identify, a batch job, the key test)', async (size) => {
-    answer = {
-      status: 200,
-      type: 'application/json',
-      body: JSON.stringify({ id: 'fs-1', job: { id: 'job-big', status: 'PROCESSING' }, padding: 'p'.repeat(size) })
+  it.each(SIZES)(
+    'a 200 with a %i-byte JSON body: delivered (identify, a batch job and its follow-up, the key test)',
+    async (size) => {
+      const padding = 'p'.repeat(size)
+      answer = {
+        status: 200,
+        type: 'application/json',
+        body: JSON.stringify({ id: 'fs-1', job: { id: 'job-big', status: 'PROCESSING' }, padding })
+      }
+      // the job's status, as large: FullStory reports it COMPLETED at the first poll (without this
+      // answer the job would stay PROCESSING, polled until the follow-up's 5-second budget runs out)
+      const completed = { imports: 2, errors: 0, job: { id: 'job-big', status: 'COMPLETED' }, padding }
+      answers['GET /v2/events/batch/job-big'] = { ...answer, body: JSON.stringify(completed) }
+      expect(
+        (await against((destination) => destination.onEvent(identify, presetSettings(API_KEY)))).error
+      ).toBeUndefined()
+      const batch = await against((destination) =>
+        destination.onBatch([track, { ...track, messageId: 'msg-big-2' }], batchSettings())
+      )
+      expect(batch.error).toBeUndefined()
+      const entries = (batch.value as { multistatus?: Entry[] }[]).flatMap((result) => result.multistatus ?? [])
+      const sent = { name: 'Big Answer', user: { uid: 'big-user' }, session: { use_most_recent: true } }
+      const done = { status: 200, sent, body: { job: { id: 'job-big', status: 'COMPLETED' } } }
+      expect(entries).toEqual([done, done])
+      expect(
+        (await against((destination) => destination.testAuthentication({ apiKey: API_KEY }))).error
+      ).toBeUndefined()
+      expect(seen).toEqual(['POST /v2/users', 'POST /v2/events/batch', 'GET /v2/events/batch/job-big', 'GET /me'])
     }
-    seen.length = 0
-    expect(
-      (await against((destination) => destination.onEvent(identify, presetSettings(API_KEY)))).error
-    ).toBeUndefined()
-    const batch = await against((destination) =>
-      destination.onBatch([track, { ...track, messageId: 'msg-big-2' }], batchSettings())
-    )
-    expect(batch.error).toBeUndefined()
-    const entries = (batch.value as { multistatus?: Entry[] }[]).flatMap((result) => result.multistatus ?? [])
-    expect(entries.map((entry) => entry.status)).toEqual([200, 200])
-    expect((await against((destination) => destination.testAuthentication({ apiKey: API_KEY }))).error).toBeUndefined()
-    expect(seen).toEqual(['POST /v2/users', 'POST /v2/events/batch', 'GET /me'])
-  })
+  )
 })

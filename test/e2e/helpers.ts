@@ -148,9 +148,37 @@ export function codePoints(text: string): number {
   return count
 }
 
+/** Whitespace and the invisible characters an echo may slip between a secret's characters. */
+const FILLER = /[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g
+
+/** `text` without whitespace and invisible characters: a secret spread out by them is whole again. */
+export function withoutFiller(text: string): string {
+  return text.replace(FILLER, '')
+}
+
+/**
+ * The forms a secret may be echoed in (docs/rules.md#what-errors-never-say): as it is, percent-encoded,
+ * hex (either case), and base64 (and its URL-safe alphabet) at each of the three byte alignments it
+ * may have inside a longer encoded text (`user:key`), there as the characters that depend on its
+ * bytes alone.
+ */
+export function secretForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8')
+  const hex = bytes.toString('hex')
+  const forms = [secret, encodeURIComponent(secret), hex, hex.toUpperCase()]
+  for (const shift of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(shift, 0x20), bytes]).toString('base64')
+    // the first group mixes the bytes before the secret; the last one, those after it
+    const own = encoded.slice(shift === 0 ? 0 : 4, 4 * Math.floor((shift + bytes.length) / 3))
+    forms.push(own, own.replace(/\+/g, '-').replace(/\//g, '_'))
+  }
+  return [...new Set(forms)]
+}
+
 /**
  * Watches everything a suite gets back (errors with their stacks and own fields, results, log lines,
- * HTTP answers) for secrets, in their raw and URL-encoded forms.
+ * HTTP answers) for secrets, in every form of `secretForms`, also when whitespace or invisible
+ * characters are spread between their characters.
  */
 export class SecretWatch {
   /** How many values were checked. */
@@ -160,8 +188,7 @@ export class SecretWatch {
   private readonly needles: string[]
 
   constructor(secrets: readonly string[]) {
-    const forms = secrets.flatMap((secret) => [secret, encodeURIComponent(secret)])
-    this.needles = [...new Set(forms)]
+    this.needles = [...new Set(secrets.flatMap(secretForms))]
   }
 
   /** The text forms of a value that could reach a log: message, stack, inspected fields, JSON. */
@@ -179,7 +206,7 @@ export class SecretWatch {
 
   check(value: unknown, where: string): void {
     this.checked++
-    for (const text of SecretWatch.texts(value)) {
+    for (const text of SecretWatch.texts(value).flatMap((text) => [text, withoutFiller(text)])) {
       if (this.needles.some((needle) => text.includes(needle))) {
         this.leaks.push(where)
         return

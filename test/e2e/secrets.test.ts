@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'fs'
 import { join, relative } from 'path'
-import { InvalidAuthenticationError } from '@segment/actions-core'
+import { Destination, InvalidAuthenticationError } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import definition from '../../src'
 import { DEV_API_KEY } from '../../dev/constants'
@@ -8,18 +8,22 @@ import type { Simulator } from '../../dev/simulator'
 import { startServer } from '../../dev/server'
 import type { RunningServer } from '../../dev/server'
 import { generateTestData } from '../../src/__tests__/__helpers__/test-data'
+import { pointedAt } from '../../dev/pointed'
 import {
   API_KEY,
   batchSettings,
   presetSettings,
   SecretWatch,
+  secretForms,
   STANDARD_KEY,
   startE2eSimulator,
   TEST_KEYS,
   UNKNOWN_KEY,
-  waitUntil
+  waitUntil,
+  withoutFiller
 } from './helpers'
 import type { E2eSimulator } from './helpers'
+import { startWire } from './wire'
 
 // The API key never leaves the destination in an error message, a stack, a result, a log line of the
 // local server or an answer of it, whatever FullStory does, even when FullStory's own error message
@@ -107,17 +111,39 @@ describe('the destination, called directly', () => {
     expect(watch.leaks).toEqual([])
   })
 
-  it('a key HTTP cannot carry is refused as invalid without quoting it; a key pasted with a line break is sent trimmed', async () => {
+  it('a key HTTP cannot carry, or with spaces or line breaks inside, is refused as invalid before anything is sent, without quoting it; a key pasted with whitespace around it is sent trimmed', async () => {
     const destination = e2e.destination()
-    const refused = destination.onEvent(track, presetSettings(UNSENDABLE_KEY))
-    await expect(refused).rejects.toBeInstanceOf(InvalidAuthenticationError)
-    await expect(refused).rejects.toThrow(/characters an API key cannot have/)
-    await expect(destination.testAuthentication({ apiKey: UNSENDABLE_KEY })).rejects.toBeInstanceOf(
-      InvalidAuthenticationError
-    )
+    const invalid =
+      'The FullStory API key in the destination settings holds characters an API key cannot have (spaces, line ' +
+      'breaks or non-ASCII characters). Paste the key again exactly as FullStory shows it (Settings > API Keys).'
+    const spaced = `${API_KEY.slice(0, 20)} ${API_KEY.slice(20)}`
+    const broken = `${API_KEY.slice(0, 20)}\r\n${API_KEY.slice(20)}`
+    for (const apiKey of [UNSENDABLE_KEY, spaced, broken, `\t${spaced}\n`]) {
+      const refused = destination.onEvent(track, presetSettings(apiKey))
+      await expect(refused).rejects.toBeInstanceOf(InvalidAuthenticationError)
+      await expect(refused).rejects.toMatchObject({ status: 401, message: invalid })
+      // actions-core's testAuthentication wraps whatever the key test throws in a plain Error
+      // (`Credentials are invalid: <status> <message>`; no status here, nothing was sent)
+      await expect(destination.testAuthentication({ apiKey })).rejects.toMatchObject({
+        name: 'Error',
+        message: `Credentials are invalid:  ${invalid}`
+      })
+    }
     expect(sim.requests()).toEqual([])
 
-    await destination.onEvent(track, presetSettings(` ${API_KEY}\r\n`))
+    // through a relay that records the header as sent
+    const wire = await startWire(sim.url)
+    try {
+      const relayed = new Destination(pointedAt(definition, { url: wire.url }))
+      await relayed.onEvent(track, presetSettings(` ${API_KEY}\r\n`))
+      await relayed.testAuthentication({ apiKey: `\n${API_KEY}\t` })
+      expect(wire.requests().map((r) => [r.method, r.path, r.status, r.headers.authorization])).toEqual([
+        ['POST', '/v2/events', 200, `Basic ${API_KEY}`],
+        ['GET', '/me', 200, `Basic ${API_KEY}`]
+      ])
+    } finally {
+      await wire.close()
+    }
     expect(sim.events()).toEqual([expect.objectContaining({ name: 'Secret Tested' })])
   })
 })
@@ -201,12 +227,29 @@ function filesUnder(dir: string, wanted: RegExp): string[] {
   return found
 }
 
+/** A key a snapshot test generates for its settings, and the string values it generates for the event. */
+interface GeneratedKey {
+  key: string
+  /** `<destinationSlug>#<actionKey>`, the seed of generateTestData. */
+  seed: string
+  values: Set<string>
+}
+
+/** Every string in a generated value (nested objects and lists included). */
+function stringsIn(value: unknown, into = new Set<string>()): Set<string> {
+  if (typeof value === 'string') into.add(value)
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) stringsIn(item, into)
+  return into
+}
+
 /**
- * The keys the tests use: those above, every key literal in a test file (`apiKey = '...'`,
- * `SOME_KEY: '...'`), and the API keys the snapshot tests generate for their settings.
+ * The keys the tests use: those above and every key literal in a test file (`apiKey = '...'`,
+ * `SOME_KEY: '...'`); and, apart, the API keys the snapshot tests generate for their settings, with
+ * the values generated for the event beside them.
  */
-function keysUsedByTests(): string[] {
+function keysUsedByTests(): { keys: string[]; generated: GeneratedKey[] } {
   const keys = new Set<string>(ALL_KEYS)
+  const generated: GeneratedKey[] = []
   const testFiles = filesUnder(ROOT, /(\.test\.ts|[/\\]helpers\.ts|[/\\]constants\.ts)$/)
   for (const file of testFiles) {
     for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:apiKey|[A-Z_]*KEY)\s*[:=]\s*'([^'\s$]{6,})'/g)) {
@@ -219,38 +262,71 @@ function keysUsedByTests(): string[] {
     const actionSlug = /actionSlug = '([^']+)'/.exec(text)?.[1]
     if (!slug) continue
     for (const action of actionSlug ? [actionSlug] : Object.keys(definition.actions)) {
-      const [, settings] = generateTestData(`${slug}#${action}`, definition, definition.actions[action], false) as [
-        JSONObject,
-        JSONObject
-      ]
-      keys.add(String(settings.apiKey))
+      const seed = `${slug}#${action}`
+      const values = new Set<string>()
+      let key = ''
+      for (const requiredOnly of [true, false]) {
+        const [event, settings] = generateTestData(seed, definition, definition.actions[action], requiredOnly) as [
+          JSONObject,
+          JSONObject
+        ]
+        stringsIn(event, values)
+        key = String(settings.apiKey)
+      }
+      generated.push({ key, seed, values })
     }
   }
-  return [...keys]
+  return { keys: [...keys], generated }
 }
+
+/** A string as jest's snapshots print it (escapeString: `"` and `\\` escaped), between quotes. */
+const printed = (text: string) => `"${text.replace(/[\\"]/g, '\\$&')}"`
+
+/** A property name under which a snapshot would hold a credential (a header or a setting). */
+const CREDENTIAL_NAME = /authorization|api[-_]?key|token|secret|password/i
 
 describe('snapshots', () => {
   it('no __snapshots__/*.snap file in the repository holds a key used by the tests or the dev key', () => {
     const snapshots = filesUnder(ROOT, /[/\\]__snapshots__[/\\][^/\\]+\.snap$/)
     expect(snapshots.length).toBeGreaterThanOrEqual(3)
-    const keys = keysUsedByTests()
+    const { keys, generated } = keysUsedByTests()
     expect(keys).toEqual(expect.arrayContaining([API_KEY, DEV_API_KEY, 'na1.test-key-0123456789abcdef']))
-    expect(keys.length).toBeGreaterThan(ALL_KEYS.length + 4)
+    expect(generated.length).toBeGreaterThanOrEqual(4)
+    expect(keys.length + generated.length).toBeGreaterThan(ALL_KEYS.length + 4)
+    // The snapshot tests are the monorepo CLI's template, and generateTestData gives each value from a
+    // fresh Chance(seed), the settings' API key included: the generated key is, by construction, the
+    // very string every plain string field of that seed gets (User ID, Display Name, Event Name...). A
+    // snapshot of the body sent therefore holds it as that data, not as a key. So a generated key that
+    // is also generated event data may appear as a whole string value, under a property that is not a
+    // credential; anywhere else (inside a longer text such as `Basic <key>`, in a header or a setting
+    // such as `authorization` or `apiKey`), and any key written by hand anywhere, is a leak.
+    const coinciding = generated.filter(({ key, values }) => values.has(key))
     const found: string[] = []
     for (const file of snapshots) {
       const text = readFileSync(file, 'utf8')
-      for (const key of keys) if (text.includes(key)) found.push(`${relative(ROOT, file)}: ${key}`)
+      const where = relative(ROOT, file)
+      for (const key of [...keys, ...generated.filter((g) => !coinciding.includes(g)).map((g) => g.key)]) {
+        if (text.includes(key)) found.push(`${where}: ${key}`)
+      }
+      for (const { key, seed } of coinciding) {
+        let rest = text
+        for (const [line, property, value] of text.matchAll(/^\s*"([^"\n]+)": (".*"),?$/gm)) {
+          if (value === printed(key) && !CREDENTIAL_NAME.test(property)) rest = rest.replace(line, '')
+        }
+        if (rest.includes(key)) found.push(`${where}: ${key} (generated for ${seed}) outside its generated data`)
+      }
     }
     expect(found).toEqual([])
   })
 })
 
 describe('FullStory answers that hold the key or pieces of it', () => {
-  // Not only the whole key: no piece of it 8 characters long may reach an error's message, code or
-  // stack, a result, the local server's answer or its log (src/api/errors.ts redacts every
-  // quoted FullStory text before cutting it to length).
+  // Not only the whole key: no piece of it 8 characters long, in any form it may be echoed in
+  // (as sent, percent-encoded, base64 at any alignment, hex; spread out by whitespace or invisible
+  // characters), may reach an error's message, code or stack, a result, the local server's answer or
+  // its log (src/api/errors.ts redacts every quoted FullStory text before cutting it to length).
   const PIECE = 8
-  const pieces = [...new Set([API_KEY, encodeURIComponent(API_KEY)])].flatMap((form) =>
+  const pieces = secretForms(API_KEY).flatMap((form) =>
     Array.from({ length: form.length - PIECE + 1 }, (_, at) => form.slice(at, at + PIECE))
   )
   const leaks: string[] = []
@@ -265,7 +341,7 @@ describe('FullStory answers that hold the key or pieces of it', () => {
   afterAll(() => own.stop())
   const check = (value: unknown, where: string) => {
     checked++
-    const texts = SecretWatch.texts(value)
+    const texts = SecretWatch.texts(value).flatMap((text) => [text, withoutFiller(text)])
     const piece = pieces.find((p) => texts.some((text) => text.includes(p)))
     if (piece) leaks.push(`${where}: ${piece.length} characters of the key`)
   }
@@ -281,7 +357,13 @@ describe('FullStory answers that hold the key or pieces of it', () => {
       9,
       17
     )}`,
-    `503;code=${API_KEY.slice(-12)};message=${'y'.repeat(600)}`
+    `503;code=${API_KEY.slice(-12)};message=${'y'.repeat(600)}`,
+    // the encoded and spread-out forms
+    `401;code=unauthorized;message=bad header Basic ${Buffer.from(`user:${API_KEY}`).toString('base64')}`,
+    `400;code=invalid_argument;message=key ${Buffer.from(API_KEY).toString('hex')} refused`,
+    `502;code=bad_gateway;message=key ${Buffer.from(API_KEY).toString('hex').toUpperCase()}`,
+    `400;code=invalid_argument;message=the key "${[...API_KEY].join('\u200b')}" is unknown`,
+    `500;code=server_error;message=the key\n  ${API_KEY.slice(0, 21)}\n  ${API_KEY.slice(21)}\n`
   ]
 
   it(`${ANSWERS.length} such answers, directly: no piece in any error field or result`, async () => {
