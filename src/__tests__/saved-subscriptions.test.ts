@@ -88,7 +88,7 @@ describe('subscriptions saved against the published destination', () => {
   })
 
   // The names FullStory stored for each: the published V2 action stripped characters, the legacy one
-  // camel-cased for FullStory's v1 API (docs/rules.md#legacy-identify-user-names).
+  // camel-cased for FullStory's v1 API (docs/rules.md#legacy-names).
   describe.each([
     ['Identify User V2 (the published Identify User preset)', 'PlanType'],
     ['Identify User (legacy)', 'planType']

@@ -1,5 +1,5 @@
 import { getErrorCodeFromHttpStatus, MultiStatusResponse, PayloadValidationError } from '@segment/actions-core'
-import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
+import type { JSONLikeObject, ModifiedResponse, RequestClient } from '@segment/actions-core'
 import { callFullStory, endpoints } from './client'
 import { quoteFullStory } from './errors'
 import { deliveryKey, jobKey, messageKey } from './idempotency'
@@ -168,17 +168,10 @@ async function follow(
   const pending = (why: string): Outcome => ({ status: 'PROCESSING', refused: [], pending: why })
   const id = created.id
   if (!id) return pending('FullStory accepted the job without naming it')
-  const timeoutMs = () => Math.max(1, deadline - Date.now())
-  const call = async <Data>(subpath: string, searchParams?: Record<string, string>) =>
-    (await callFullStory<Data>(request, jobEndpoints[kind].job, {
-      apiKey,
-      subpath,
-      searchParams,
-      timeoutMs: timeoutMs()
-    })) as {
-      status: number
-      data?: Data
-    }
+  const call = <Data>(subpath: string, searchParams?: Record<string, string>) => {
+    const timeoutMs = Math.max(1, deadline - Date.now())
+    return callFullStory<Data>(request, jobEndpoints[kind].job, { apiKey, subpath, searchParams, timeoutMs })
+  }
   try {
     // FullStory answers a creation PROCESSING; an answer that already says more needs no poll.
     let status: JobStatusAnswer = { job: created }
@@ -190,7 +183,7 @@ async function follow(
     if (status.job?.status === 'COMPLETED' && !((status.errors ?? 0) > 0)) return { status: 'COMPLETED', refused: [] }
     const refused: Refusal[] = []
     for (let token: string | undefined = ''; token !== undefined; ) {
-      const page: { status: number; data?: JobErrorsAnswer } = await call<JobErrorsAnswer>(
+      const page: ModifiedResponse<JobErrorsAnswer> = await call(
         `${encodeURIComponent(id)}/errors`,
         token ? { page_token: token } : undefined
       )

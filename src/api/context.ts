@@ -76,10 +76,7 @@ const countryByName = once((): ReadonlyMap<string, string> => {
   return table
 })
 
-interface Subdivisions {
-  codes: ReadonlySet<string>
-  byName: ReadonlyMap<string, string>
-}
+type Subdivisions = { codes: ReadonlySet<string>; byName: ReadonlyMap<string, string> }
 
 /** Subdivision code as ISO 3166-2 writes it after `CC-`: 1 to 3 capital letters or digits. */
 const SUBDIVISION_CODE = /^[A-Z0-9]{1,3}$/
@@ -193,16 +190,8 @@ export function buildEventContext(input: ContextInput | null | undefined): Event
   const location = group(input.location)
   const country = countryCode(location.country)
   return compact<EventContext>({
-    browser: compact({
-      url: text(page.url),
-      user_agent: text(input.userAgent),
-      initial_referrer: text(page.referrer)
-    }),
-    mobile: compact({
-      app_id: text(app.namespace),
-      app_name: text(app.name),
-      app_version: text(app.version)
-    }),
+    browser: compact({ url: text(page.url), user_agent: text(input.userAgent), initial_referrer: text(page.referrer) }),
+    mobile: compact({ app_id: text(app.namespace), app_name: text(app.name), app_version: text(app.version) }),
     device: compact({
       manufacturer: text(device.manufacturer),
       model: text(device.model),

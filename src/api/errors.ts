@@ -175,11 +175,9 @@ export function failureFromRedirect(
   } catch {
     // an unreadable Location says nothing more
   }
+  const host = cut(redactApiKey(where, apiKey), MAX_QUOTED_CODE)
   return new RetryableError(
-    `FullStory's API answered ${response.status} redirecting to ${cut(
-      redactApiKey(where, apiKey),
-      MAX_QUOTED_CODE
-    )} while trying to ` +
+    `FullStory's API answered ${response.status} redirecting to ${host} while trying to ` +
       `${operations[operation].doing}; its API never redirects, so nothing was sent there (a proxy or DNS entry ` +
       'between Segment and FullStory may be answering instead); Segment will retry.',
     502

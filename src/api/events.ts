@@ -9,6 +9,7 @@ import { identifyEvent } from './identity'
 import type { EventIdentity, IdentityInput, IdentityOptions } from './identity'
 import { longerThan, MAX_EVENT_NAME_LENGTH } from './limits'
 import { normalizeProperties } from './properties'
+import type { NormalizeOptions } from './properties'
 import { parseTimestamp } from './timestamp'
 import type { CreateEventRequest } from './types'
 
@@ -37,6 +38,8 @@ export function eventName(name: string | null | undefined): string {
   return longerThan(trimmed, MAX_EVENT_NAME_LENGTH) ? [...trimmed].slice(0, MAX_EVENT_NAME_LENGTH).join('') : trimmed
 }
 
+export type EventOptions = IdentityOptions & Pick<NormalizeOptions, 'legacyNames'>
+
 export interface BuiltEvent {
   request: CreateEventRequest
   /** The same event in the user form, for a session that is full; only when a User ID is known. */
@@ -46,10 +49,10 @@ export interface BuiltEvent {
 }
 
 /** The request for one event, its members always in one order (the same payload, the same bytes). */
-export function eventRequest(input: EventInput, options?: IdentityOptions): BuiltEvent {
+export function eventRequest(input: EventInput, options: EventOptions = {}): BuiltEvent {
   const name = eventName(input.name)
   const { identity, fallback, note } = identifyEvent(input, options)
-  const normalized = normalizeProperties(input.properties, input.propertyTypes ?? undefined)
+  const normalized = normalizeProperties(input.properties, input.propertyTypes ?? undefined, options)
   const { properties, schema } = normalized
   const timestamp = parseTimestamp(input.timestamp)
   const context = buildEventContext(input.context)
@@ -74,7 +77,7 @@ export function eventRequest(input: EventInput, options?: IdentityOptions): Buil
  * Sends one event. When FullStory answers that the session named by Session URL is full and a User ID
  * is known, the event is sent once more by User ID, under that body's own Idempotency-Key.
  */
-export async function sendEvent(request: RequestClient, apiKey: string, input: EventInput, options?: IdentityOptions) {
+export async function sendEvent(request: RequestClient, apiKey: string, input: EventInput, options?: EventOptions) {
   const { request: json, fallback, note } = eventRequest(input, options)
   const key = messageKey(input.idempotencyKey)
   const send = (body: CreateEventRequest) =>

@@ -69,10 +69,6 @@ export function identifyEvent(input: IdentityInput, options: IdentityOptions = {
     const anonymous = 'The event has no User ID, so FullStory records it under a new anonymous user.'
     return { identity: {}, note: unreadable ? `${why}. ${anonymous}` : anonymous }
   }
-  if (options.anonymous) {
-    const anonymous = 'The event has no User ID, so FullStory records it under a new anonymous user.'
-    return { identity: {}, note: unreadable ? `${why}. ${anonymous}` : anonymous }
-  }
   throw new PayloadValidationError(
     `FullStory cannot tell whose event this is: it has no User ID and ${
       unreadable ? why.replace('Session URL holds', 'its Session URL holds') : 'it has no Session URL'

@@ -30,12 +30,15 @@ export interface NormalizeOptions {
   leading?: ReadonlyArray<readonly [string, unknown]>
   /** Entries placed after the input's own. */
   trailing?: ReadonlyArray<readonly [string, unknown]>
-  /** Names as the published Identify User sent them to FullStory's v1 API (docs/rules.md#legacy-identify-user-names). */
-  legacyNames?: boolean
+  /**
+   * Names as a published legacy action sent them to FullStory's v1 API (docs/rules.md#legacy-names):
+   * Identify User camel-cased them, and both it and Track Event kept a type suffix out of the name.
+   */
+  legacyNames?: 'camelCase' | 'typeSuffix'
 }
 
 export const NAME_PREFIX = 'p_'
-/** The published Identify User camel-cased names this many levels deep. */
+/** The published legacy actions renamed this many levels deep. */
 const LEGACY_NAME_DEPTH = 5
 const VALID_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
 const STARTS_WITH_LETTER = /^[A-Za-z]/
@@ -68,23 +71,29 @@ export const cleanName = memo(MAX_PROPERTY_PATH_LENGTH, (key: string): string =>
   return STARTS_WITH_LETTER.test(cleaned) ? cleaned : NAME_PREFIX + cleaned
 })
 
-/** The published Identify User's suffixes, which it kept out of camel case. */
+/** The published legacy actions' suffixes, which Identify User kept out of camel case. */
 const LEGACY_SUFFIXES = new Set<string>([...PROPERTY_TYPES, 'obj', 'objs'])
 
-/**
- * The published Identify User's name for a key: camel case (a type suffix kept out of it), then the
- * name rules, and the FullStory type its suffix declares, if any.
- */
-const legacyName = memo(MAX_PROPERTY_PATH_LENGTH, (key: string): { name: string; type?: PropertyType } => {
+/** A legacy name, and the FullStory type its key's suffix declares. */
+type LegacyName = { name: string; type?: PropertyType }
+
+/** Identify User's camel case, a known type suffix kept out of it. */
+function legacyCamelCase(key: string): string {
   const toCamel: typeof camelCase = (camelCaseLibrary ??= require('lodash/camelCase'))
   const cut = key.lastIndexOf('_')
   const suffix = key.slice(cut + 1)
-  const camel = cut !== -1 && LEGACY_SUFFIXES.has(suffix) ? `${toCamel(key.slice(0, cut))}_${suffix}` : toCamel(key)
-  const name = cleanName(camel || key)
-  const typed = name.lastIndexOf('_')
-  const type = name.slice(typed + 1)
-  return typed > 0 && isPropertyType(type) ? { name: name.slice(0, typed), type } : { name }
-})
+  return (cut !== -1 && LEGACY_SUFFIXES.has(suffix) ? `${toCamel(key.slice(0, cut))}_${suffix}` : toCamel(key)) || key
+}
+
+/** A published legacy action's name for a key, after the name rules, and the type its suffix declares. */
+const legacyName = (camel: boolean) =>
+  memo(MAX_PROPERTY_PATH_LENGTH, (key: string): LegacyName => {
+    const name = cleanName(camel ? legacyCamelCase(key) : key)
+    const typed = name.lastIndexOf('_')
+    const type = name.slice(typed + 1)
+    return typed > 0 && isPropertyType(type) ? { name: name.slice(0, typed), type } : { name }
+  })
+const LEGACY_NAMES = { camelCase: legacyName(true), typeSuffix: legacyName(false) }
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a character. */
 export function truncateUtf8(text: string, maxBytes: number): string {
@@ -135,7 +144,7 @@ interface State {
   names: number
   declared: Map<string, PropertyType> | undefined
   schema: Record<string, PropertyType> | undefined
-  legacyNames: boolean
+  legacyName?: (key: string) => LegacyName
 }
 
 type Scalar = string | number | boolean
@@ -147,7 +156,12 @@ export function normalizeProperties(
   options: NormalizeOptions = {}
 ): NormalizedProperties {
   const { types, ignored } = parseDeclaredTypes(declaredTypes)
-  const state: State = { names: 0, declared: types, schema: undefined, legacyNames: options.legacyNames === true }
+  const state: State = {
+    names: 0,
+    declared: types,
+    schema: undefined,
+    legacyName: options.legacyNames && LEGACY_NAMES[options.legacyNames]
+  }
   const own = isPlainObject(input) ? input : {}
   const { leading = [], trailing = [] } = options
   const level: Level =
@@ -196,7 +210,7 @@ function entriesLevel(entries: ReadonlyArray<readonly [string, unknown]>): Level
  */
 function writeObject(level: Level, path: string, depth: number, state: State): Record<string, unknown> | undefined {
   const { keys, values } = level
-  const legacy = state.legacyNames && !level.columns && depth < LEGACY_NAME_DEPTH
+  const legacy = !level.columns && depth < LEGACY_NAME_DEPTH ? state.legacyName : undefined
   let out: Record<string, unknown> | undefined
   let taken: Set<string> | undefined = level.distinct ? undefined : new Set<string>()
   const room = path ? MAX_PROPERTY_PATH_LENGTH - path.length - 1 : MAX_PROPERTY_PATH_LENGTH
@@ -204,7 +218,7 @@ function writeObject(level: Level, path: string, depth: number, state: State): R
     const raw = values[i]
     if (isDropped(raw) || state.names >= MAX_PROPERTIES) continue
     const key = keys[i]
-    const legacyNamed = legacy ? legacyName(key) : undefined
+    const legacyNamed = legacy?.(key)
     const clean = legacyNamed ? legacyNamed.name : cleanName(key)
     const suffixType = legacyNamed?.type
     if (taken === undefined && (clean !== key || key.length > room)) taken = new Set(out ? Object.keys(out) : [])

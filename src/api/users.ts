@@ -6,6 +6,7 @@ import { messageKey } from './idempotency'
 import { checkedUid } from './identity'
 import { longerThan, MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH } from './limits'
 import { normalizeProperties } from './properties'
+import type { NormalizeOptions } from './properties'
 import type { CreateUserRequest } from './types'
 
 /** What Identify User's fields give (docs/rules.md#user-id and the sections after it). */
@@ -19,10 +20,7 @@ export interface UserInput {
   idempotencyKey?: string | null
 }
 
-export interface UserOptions {
-  /** Trait names as the published Identify User sent them (docs/rules.md#legacy-identify-user-names). */
-  legacyNames?: boolean
-}
+export type UserOptions = Pick<NormalizeOptions, 'legacyNames'>
 
 /** The user property that carries Segment's anonymous ID. */
 export const ANONYMOUS_ID_PROPERTY = 'segmentAnonymousId'

@@ -49,8 +49,8 @@ export const identifyFields: Record<string, InputField> = {
   batch_size
 }
 
-/** Trait names as the published Identify User sent them to FullStory (docs/rules.md#legacy-identify-user-names). */
-const legacyNames = { legacyNames: true }
+/** Trait names as the published Identify User sent them to FullStory (docs/rules.md#legacy-names). */
+const legacyNames = { legacyNames: 'camelCase' } as const
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Identify User',

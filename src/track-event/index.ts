@@ -75,13 +75,17 @@ export const trackFields: Record<string, InputField> = {
   batch_size
 }
 
+/** Property names as the published Track Event sent them to FullStory (docs/rules.md#legacy-names). */
+const legacyNames = { legacyNames: 'typeSuffix' } as const
+
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Track Custom Event',
   description: 'Send a Segment event to FullStory as a custom event, on a FullStory session or on a user.',
   defaultSubscription: 'type = "track"',
   fields: trackFields,
-  perform: (request, { settings, payload }) => sendEvent(request, settings.apiKey, payload),
-  performBatch: (request, { settings, payload }) => sendBatch(request, settings.apiKey, 'events', payload, eventRequest)
+  perform: (request, { settings, payload }) => sendEvent(request, settings.apiKey, payload, legacyNames),
+  performBatch: (request, { settings, payload }) =>
+    sendBatch(request, settings.apiKey, 'events', payload, (row) => eventRequest(row, legacyNames))
 }
 
 export default action

@@ -403,9 +403,9 @@ describe('normalizeProperties: schema', () => {
   })
 })
 
-describe('legacyNames: trait names as the published Identify User sent them to the v1 API', () => {
+describe("legacyNames 'camelCase': trait names as the published Identify User sent them to the v1 API", () => {
   const legacy = (input: Record<string, unknown>, declared?: Record<string, unknown>) =>
-    normalizeProperties(input, declared, { legacyNames: true })
+    normalizeProperties(input, declared, { legacyNames: 'camelCase' })
 
   it('camel-cases names, then applies the character rules', () => {
     expect(
@@ -432,6 +432,28 @@ describe('legacyNames: trait names as the published Identify User sent them to t
       firstName: 'a',
       firstName_2: 'b',
       firstName_3: 'c'
+    })
+  })
+})
+
+describe("legacyNames 'typeSuffix': property names as the published Track Event sent them to the v1 API", () => {
+  const legacy = (input: Record<string, unknown>) =>
+    normalizeProperties(input, undefined, { legacyNames: 'typeSuffix' })
+
+  it('keeps a FullStory type suffix out of the name and declares it, without camel case', () => {
+    expect(
+      legacy({ total_real: 9.5, 'order-id_str': 'A1', Order_Total: 2, tags_strs: ['a'], address_obj: 'x' })
+    ).toEqual({
+      properties: { total: 9.5, orderid: 'A1', Order_Total: 2, tags: ['a'], address_obj: 'x' },
+      schema: { properties: { total: 'real', orderid: 'str', tags: 'strs' } }
+    })
+  })
+
+  it('renames five levels deep, and not the columns of a list of objects', () => {
+    const deep = { a_obj: { b: { c: { d: { e_int: 1, f: { g_int: 2 } } } } }, rows: [{ n_int: 1 }] }
+    expect(legacy(deep)).toEqual({
+      properties: { a_obj: { b: { c: { d: { e: 1, f: { g_int: 2 } } } } }, rows: { n_int: [1] } },
+      schema: { properties: { 'a_obj.b.c.d.e': 'int' } }
     })
   })
 })

@@ -347,6 +347,27 @@ describe('Track Custom Event', () => {
       expect(scope.isDone()).toBe(true)
     })
 
+    it('keeps a v1 type suffix out of the name, as the published Track Event stored it; Track Event V2 keeps it', async () => {
+      const properties = { total_real: 9.5, 'order-id_str': 'A1' }
+      const trackEvent = expectEvent({
+        ...common,
+        user: { uid: 'user-1' },
+        session: { use_most_recent: true },
+        properties: { total: 9.5, orderid: 'A1' },
+        schema: { properties: { total: 'real', orderid: 'str' } }
+      }).reply(200, {})
+      const trackEventV2 = expectEvent({
+        ...common,
+        user: { uid: 'user-1' },
+        session: { use_most_recent: true },
+        properties: { total_real: 9.5, orderid_str: 'A1' }
+      }).reply(200, {})
+      for (const action of ['trackEvent', 'trackEventV2']) {
+        await testDestination.testAction(action, { event: event({ properties }), settings, useDefaultMappings: true })
+      }
+      expect(trackEvent.isDone() && trackEventV2.isDone()).toBe(true)
+    })
+
     it('sends no properties or schema when there are none', async () => {
       const { properties: _unused, ...withoutProperties } = common
       const scope = expectEvent({
