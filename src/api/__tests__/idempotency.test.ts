@@ -79,3 +79,20 @@ describe('jobKey', () => {
     expect(jobKey('events', ['a'])).not.toBe(jobKey('users', ['a']))
   })
 })
+
+describe('on a Node without crypto.hash (before 20.12; the monorepo still runs Node 18)', () => {
+  it('makes the same keys through a Hash object', () => {
+    const actual = jest.requireActual<typeof import('crypto')>('crypto')
+    const createHash = jest.fn(actual.createHash)
+    let older: typeof import('../idempotency') | undefined
+    jest.isolateModules(() => {
+      jest.doMock('crypto', () => ({ ...actual, hash: undefined, createHash }))
+      older = jest.requireActual<typeof import('../idempotency')>('../idempotency')
+    })
+    const key = 'ajs-next-1714567890-abc'
+    expect(older?.deliveryKey(key, '/v2/events', body)).toBe(expectedDeliveryKey(key, '/v2/events', body))
+    expect(older?.keyedBody('名字', '/v2/users', body)).toEqual(keyedBody('名字', '/v2/users', body))
+    expect(older?.jobKey('events', ['a', 'b'])).toBe(expectedJobKey('events', ['a', 'b']))
+    expect(createHash).toHaveBeenCalledTimes(3)
+  })
+})

@@ -245,56 +245,39 @@ describe('Track Custom Event', () => {
   })
 
   describe('the rest of the body', () => {
+    const context = {
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0',
+      page: { url: 'https://example.com/p', referrer: 'https://ref.example/' },
+      app: { namespace: 'com.example.app', name: 'Example', version: '4.2.1' },
+      device: { manufacturer: 'Google', model: 'Pixel 8' },
+      screen: { width: 392.7272, height: 850 },
+      location: { city: 'Austin', country: 'United States', region: 'Texas', latitude: 30.27, longitude: -97.74 }
+    }
+    const mappedContext = {
+      browser: { url: 'https://example.com/p', user_agent: 'Mozilla/5.0', initial_referrer: 'https://ref.example/' },
+      mobile: { app_id: 'com.example.app', app_name: 'Example', app_version: '4.2.1' },
+      device: { manufacturer: 'Google', model: 'Pixel 8', screen_width: 393, screen_height: 850 }
+    }
+
     it('maps a full Segment context, by default without the IP address and the location', async () => {
-      const context = {
-        ip: '203.0.113.7',
-        userAgent: 'Mozilla/5.0',
-        page: { url: 'https://example.com/p', referrer: 'https://ref.example/' },
-        app: { namespace: 'com.example.app', name: 'Example', version: '4.2.1' },
-        device: { manufacturer: 'Google', model: 'Pixel 8' },
-        screen: { width: 392.7272, height: 850 },
-        location: { city: 'Austin', country: 'United States', region: 'Texas', latitude: 30.27, longitude: -97.74 }
-      }
       const scope = expectEvent({
         ...common,
         user: { uid: 'user-1' },
         session: { use_most_recent: true },
-        context: {
-          browser: {
-            url: 'https://example.com/p',
-            user_agent: 'Mozilla/5.0',
-            initial_referrer: 'https://ref.example/'
-          },
-          mobile: { app_id: 'com.example.app', app_name: 'Example', app_version: '4.2.1' },
-          device: { manufacturer: 'Google', model: 'Pixel 8', screen_width: 393, screen_height: 850 }
-        }
+        context: mappedContext
       }).reply(200, {})
       await testDestination.testAction('trackEvent', { event: event({ context }), settings, useDefaultMappings: true })
       expect(scope.isDone()).toBe(true)
     })
 
     it('sends the IP address and the location when the mapping names them, converting country and region names', async () => {
-      const context = {
-        ip: '203.0.113.7',
-        userAgent: 'Mozilla/5.0',
-        page: { url: 'https://example.com/p', referrer: 'https://ref.example/' },
-        app: { namespace: 'com.example.app', name: 'Example', version: '4.2.1' },
-        device: { manufacturer: 'Google', model: 'Pixel 8' },
-        screen: { width: 392.7272, height: 850 },
-        location: { city: 'Austin', country: 'United States', region: 'Texas', latitude: 30.27, longitude: -97.74 }
-      }
       const scope = expectEvent({
         ...common,
         user: { uid: 'user-1' },
         session: { use_most_recent: true },
         context: {
-          browser: {
-            url: 'https://example.com/p',
-            user_agent: 'Mozilla/5.0',
-            initial_referrer: 'https://ref.example/'
-          },
-          mobile: { app_id: 'com.example.app', app_name: 'Example', app_version: '4.2.1' },
-          device: { manufacturer: 'Google', model: 'Pixel 8', screen_width: 393, screen_height: 850 },
+          ...mappedContext,
           location: {
             ip_address: '203.0.113.7',
             city: 'Austin',
