@@ -153,6 +153,8 @@ function jobBody(rows: PendingRow[]): Buffer {
   return body
 }
 
+const NOT_REPORTED = 'FullStory has accepted the job and not yet reported on it'
+
 /** What FullStory reported on a job, or why that is not known (`pending`). */
 type Outcome = { status: JobStatus; refused: Refusal[]; pending?: string }
 
@@ -165,7 +167,7 @@ async function follow(
   deadline: number,
   firstPollMs: number
 ): Promise<Outcome> {
-  const pending = (why: string): Outcome => ({ status: 'PROCESSING', refused: [], pending: why })
+  const pending = (why = NOT_REPORTED): Outcome => ({ status: 'PROCESSING', refused: [], pending: why })
   const id = created.id
   if (!id) return pending('FullStory accepted the job without naming it')
   const call = <Data>(subpath: string, searchParams?: Record<string, string>) => {
@@ -176,7 +178,7 @@ async function follow(
     // FullStory answers a creation PROCESSING; an answer that already says more needs no poll.
     let status: JobStatusAnswer = { job: created }
     for (let wait = firstPollMs; status.job?.status !== 'COMPLETED' && status.job?.status !== 'FAILED'; wait *= 2) {
-      if (Date.now() + wait >= deadline) return pending('FullStory has accepted the job and not yet reported on it')
+      if (Date.now() + wait >= deadline) return pending()
       await sleep(wait)
       status = (await call<JobStatusAnswer>(encodeURIComponent(id))).data ?? {}
     }
@@ -195,7 +197,10 @@ async function follow(
     }
     return { status: status.job?.status ?? 'FAILED', refused }
   } catch (error) {
-    return pending(`FullStory has accepted the job; following it ended (${(error as Error).message})`)
+    // A request past the budget (408) is no report yet; other causes lose their retry advice (the rows were delivered).
+    if ((error as { status?: number }).status === 408) return pending()
+    const cause = (error as Error).message.replace(/; Segment will retry.*$/, '')
+    return pending(`FullStory has accepted the job; following it ended (${cause})`)
   }
 }
 

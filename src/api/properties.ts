@@ -1,5 +1,6 @@
 import type * as Transliteration from 'transliteration'
 import type camelCase from 'lodash/camelCase'
+import { TextEncoder } from 'util'
 import {
   MAX_PROPERTIES,
   MAX_PROPERTY_DEPTH,
@@ -44,6 +45,7 @@ const VALID_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
 const STARTS_WITH_LETTER = /^[A-Za-z]/
 const INVALID_NAME_CHARS = /[^A-Za-z0-9_]/g
 const NON_ASCII = /[\u0080-\uffff]/
+const UTF8 = new TextEncoder()
 const ALLOWED_TYPES_TEXT = PROPERTY_TYPES.join(', ')
 /** The deepest path an object may have and still be sent as an object. */
 const MAX_OBJECT_PATH_LENGTH = MAX_PROPERTY_PATH_LENGTH - 1 - MIN_NESTED_NAME_ROOM
@@ -95,20 +97,10 @@ const legacyName = (camel: boolean) =>
   })
 const LEGACY_NAMES = { camelCase: legacyName(true), typeSuffix: legacyName(false) }
 
-/** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a character. */
+/** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a character (`encodeInto` writes whole ones). */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text
-  let bytes = 0
-  let i = 0
-  while (i < text.length) {
-    const code = text.charCodeAt(i)
-    const pair = code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
-    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3
-    if (bytes + size > maxBytes) break
-    bytes += size
-    i += pair ? 2 : 1
-  }
-  return text.slice(0, i)
+  return text.slice(0, UTF8.encodeInto(text, new Uint8Array(maxBytes)).read)
 }
 
 const NONE_DECLARED = { ignored: [] as string[] }
