@@ -85,6 +85,14 @@ const ok = (i: number, jobStatus = 'COMPLETED') => ({
   sent: row(i),
   body: { job: { id: 'job-7', status: jobStatus } }
 })
+/** A row of a job FullStory had not reported on when the follow-up ended. */
+const notReported = (i: number) => ({
+  ...ok(i, 'PROCESSING'),
+  body: {
+    job: { id: 'job-7', status: 'PROCESSING' },
+    note: 'FullStory has accepted the job and not yet reported on it'
+  }
+})
 
 describe('following a batch import job', () => {
   it('polls until COMPLETED: every row 200, one status request', async () => {
@@ -180,14 +188,7 @@ describe('following a batch import job', () => {
         return { job: { id: 'job-7', status: 'PROCESSING' } }
       })
     const entries = await sendBatch()
-    expect(entries[2]).toEqual({
-      status: 200,
-      sent: row(2),
-      body: {
-        job: { id: 'job-7', status: 'PROCESSING' },
-        note: 'FullStory has accepted the job and not yet reported on it'
-      }
-    })
+    expect(entries[2]).toEqual(notReported(2))
     // It polled while the next wait fitted the budget (10, 20, 40 and 80 ms fit in 200; 160 more do not).
     expect(times.length).toBeGreaterThanOrEqual(3)
     expect(times.length).toBeLessThanOrEqual(4)
@@ -238,14 +239,7 @@ describe('following a batch import job', () => {
       .delay(FAST.budgetMs * 5)
       .reply(200, { job: { id: 'job-7' } })
     const entries = await sendBatch()
-    expect(entries[1]).toEqual({
-      status: 200,
-      sent: row(1),
-      body: {
-        job: { id: 'job-7', status: 'PROCESSING' },
-        note: 'FullStory has accepted the job and not yet reported on it'
-      }
-    })
+    expect(entries[1]).toEqual(notReported(1))
     nock.cleanAll()
   })
 

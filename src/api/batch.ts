@@ -1,7 +1,7 @@
 import { getErrorCodeFromHttpStatus, MultiStatusResponse, PayloadValidationError } from '@segment/actions-core'
 import type { JSONLikeObject, ModifiedResponse, RequestClient } from '@segment/actions-core'
 import { callFullStory, endpoints } from './client'
-import { quoteFullStory } from './errors'
+import { causeOf, quoteFullStory } from './errors'
 import { deliveryKey, jobKey, messageKey } from './idempotency'
 import { MAX_JOB_ROWS } from './limits'
 import type { JobAnswer, JobErrorsAnswer, JobStatus, JobStatusAnswer } from './types'
@@ -197,10 +197,9 @@ async function follow(
     }
     return { status: status.job?.status ?? 'FAILED', refused }
   } catch (error) {
-    // A request past the budget (408) is no report yet; other causes lose their retry advice (the rows were delivered).
+    // A request past the budget (errors.ts answers 408) is no report yet.
     if ((error as { status?: number }).status === 408) return pending()
-    const cause = (error as Error).message.replace(/; Segment will retry.*$/, '')
-    return pending(`FullStory has accepted the job; following it ended (${cause})`)
+    return pending(`FullStory has accepted the job; following it ended (${causeOf(error)})`)
   }
 }
 

@@ -208,6 +208,10 @@ export function failureFromNetworkError(error: unknown, operation: Operation, ap
   return new RetryableError(`Could not reach FullStory to ${doing} (${reason}); Segment will retry.`, 503)
 }
 
+/** An error's message without the advice retryable ones end with (`; Segment will retry…`), for a delivered row. */
+export const causeOf = (error: unknown): string =>
+  String((error as Error)?.message).replace(/; Segment will retry.*$/, '')
+
 /** True when `error` carries FullStory's error `code` (for example `session_page_limit_exceeded`). */
 export function hasFullStoryCode(error: unknown, code: string): boolean {
   return error instanceof IntegrationError && error.code === code
