@@ -44,7 +44,7 @@ const settings = {
   ]
 } as unknown as JSONObject
 
-type Entry = { status: number; body?: unknown; errormessage?: string; sent?: unknown }
+type Entry = { status: number; body?: unknown; errormessage?: string; sent?: string }
 
 /** The follow-up's waits, shortened: the same steps as FOLLOW (250 ms doubling within 5 s), 25 times faster. */
 const FAST = { budgetMs: 200, firstPollMs: 10 }
@@ -82,7 +82,7 @@ const errorsPage = (results: unknown[], token?: string, next = '') =>
 
 const ok = (i: number, jobStatus = 'COMPLETED') => ({
   status: 200,
-  sent: row(i),
+  sent: JSON.stringify(row(i)),
   body: { job: { id: 'job-7', status: jobStatus } }
 })
 /** A row of a job FullStory had not reported on when the follow-up ended. */
@@ -137,7 +137,7 @@ describe('following a batch import job', () => {
       status: 400,
       errortype: 'BAD_REQUEST',
       errormessage: 'FullStory refused this row of batch import job job-7: invalid_argument "bad name"',
-      sent: row(1),
+      sent: JSON.stringify(row(1)),
       body: { job: { id: 'job-7', status: 'FAILED' }, code: 'invalid_argument', message: 'bad name' }
     })
     expect(entries[3].errormessage).toBe(

@@ -109,7 +109,7 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
     for (const [n, i] of [0, 1, 3, 4].entries()) {
       expect(multistatus[i]).toEqual({
         status: 200,
-        sent: validRows[n],
+        sent: JSON.stringify(validRows[n]),
         body: accepted
       })
     }
@@ -176,8 +176,12 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
     const second = await runBatch([event(3), event(0), event(1)])
     expect(seen).toHaveLength(2)
     expect(seen[1]).toBe(seen[0])
-    expect(second.map((entry) => (entry as { sent?: unknown }).sent)).toEqual([row(3), row(0), row(1)])
-    expect(first.map((entry) => (entry as { sent?: unknown }).sent)).toEqual([row(0), row(1), row(3)])
+    expect(second.map((entry) => (entry as { sent?: unknown }).sent)).toEqual(
+      [3, 0, 1].map((i) => JSON.stringify(row(i)))
+    )
+    expect(first.map((entry) => (entry as { sent?: unknown }).sent)).toEqual(
+      [0, 1, 3].map((i) => JSON.stringify(row(i)))
+    )
   })
 
   it('sends a message that comes twice in the batch once, and answers every index it holds', async () => {
@@ -187,7 +191,7 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
       .reply(200, { job })
     const multistatus = await runBatch([event(0), event(1), event(0)])
     expect(scope.isDone()).toBe(true)
-    const answer = (i: number) => ({ status: 200, sent: row(i), body: accepted })
+    const answer = (i: number) => ({ status: 200, sent: JSON.stringify(row(i)), body: accepted })
     expect(multistatus).toEqual([answer(0), answer(1), answer(0)])
   })
 

@@ -65,7 +65,7 @@ interface Entry {
   errortype?: string
   errormessage?: string
   errorreporter?: string
-  sent?: JSONObject
+  sent?: string
   body?: JSONObject
 }
 
@@ -231,7 +231,11 @@ function expectDelivered(scenario: Scenario, outcome: Outcome) {
     if (i === scenario.refusedRow) expect(entry).toEqual(scenario.refusal)
     else {
       expect({ i, status: entry.status }).toEqual({ i, status: 200 })
-      expect(entry).toEqual({ status: 200, sent: scenario.rows?.[i], body: { job: { id, status: 'COMPLETED' } } })
+      expect(entry).toEqual({
+        status: 200,
+        sent: JSON.stringify(scenario.rows?.[i]),
+        body: { job: { id, status: 'COMPLETED' } }
+      })
     }
   })
   expect(outcome.entries).toHaveLength(3)
@@ -378,7 +382,7 @@ describe.each(scenarios.filter((scenario) => scenario.refusedRow !== undefined))
         const { id, kind } = job
         const refusedJob = { id, status: 'FAILED' }
         expect(entries).toEqual([
-          { status: 200, sent: scenario.rows?.[0], body: { job: refusedJob } },
+          { status: 200, sent: JSON.stringify(scenario.rows?.[0]), body: { job: refusedJob } },
           scenario.refusal,
           {
             status,
@@ -386,7 +390,7 @@ describe.each(scenarios.filter((scenario) => scenario.refusedRow !== undefined))
             errormessage: `FullStory refused this row of batch import job ${id}: ${code} "simulated refusal"`,
             // actions-core's reporter for an error that carries what was sent and what came back
             errorreporter: 'DESTINATION',
-            sent: scenario.rows?.[2],
+            sent: JSON.stringify(scenario.rows?.[2]),
             body: { job: refusedJob, code, message: 'simulated refusal' }
           }
         ])
@@ -590,7 +594,7 @@ describe('large answers over a real socket (a loopback server in place of FullSt
       expect(batch.error).toBeUndefined()
       const entries = (batch.value as { multistatus?: Entry[] }[]).flatMap((result) => result.multistatus ?? [])
       const sent = { name: 'Big Answer', user: { uid: 'big-user' }, session: { use_most_recent: true } }
-      const done = { status: 200, sent, body: { job: { id: 'job-big', status: 'COMPLETED' } } }
+      const done = { status: 200, sent: JSON.stringify(sent), body: { job: { id: 'job-big', status: 'COMPLETED' } } }
       expect(entries).toEqual([done, done])
       expect(
         (await against((destination) => destination.testAuthentication({ apiKey: API_KEY }))).error

@@ -363,13 +363,13 @@ describe('onBatch through the V2 keys with Send in Batches on', () => {
     // The jobs are followed until FullStory reports them COMPLETED.
     const done = (id: string | undefined) => ({ job: { id, status: 'COMPLETED' } })
     expect(users.multistatus).toEqual([
-      { status: 200, sent: user42, body: done(usersJob) },
+      { status: 200, sent: JSON.stringify(user42), body: done(usersJob) },
       expect.objectContaining(notSubscribed),
       expect.objectContaining({ status: 400, errormessage: expect.stringMatching(/^User ID is missing or blank/) }),
       expect.objectContaining(notSubscribed),
       {
         status: 200,
-        sent: { uid: 'user-7', properties: { segmentAnonymousId: 'anon-42', plan: 'team' } },
+        sent: JSON.stringify({ uid: 'user-7', properties: { segmentAnonymousId: 'anon-42', plan: 'team' } }),
         body: done(usersJob)
       },
       expect.objectContaining(notSubscribed)
@@ -378,13 +378,13 @@ describe('onBatch through the V2 keys with Send in Batches on', () => {
     const anonymousRow = orderCompleted({})
     expect(tracks.multistatus).toEqual([
       expect.objectContaining(notSubscribed),
-      { status: 200, sent: orderCompleted(BY_RECENT_SESSION), body: done(eventsJob) },
+      { status: 200, sent: JSON.stringify(orderCompleted(BY_RECENT_SESSION)), body: done(eventsJob) },
       expect.objectContaining(notSubscribed),
-      { status: 200, sent: orderCompleted(BY_SESSION, withSessionUrl), body: done(eventsJob) },
+      { status: 200, sent: JSON.stringify(orderCompleted(BY_SESSION, withSessionUrl)), body: done(eventsJob) },
       expect.objectContaining(notSubscribed),
       {
         status: 200,
-        sent: anonymousRow,
+        sent: JSON.stringify(anonymousRow),
         body: {
           ...done(eventsJob),
           note: 'The event has no User ID, so FullStory records it under a new anonymous user.'
