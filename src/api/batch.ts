@@ -31,10 +31,7 @@ export type BatchItem = { idempotencyKey?: string | null; batch_size?: number | 
 /** A built row, and why part of its payload was not used. */
 export type Built<Row> = { request: Row; note?: string }
 
-/**
- * A row to send: every index it answers for (a message may repeat), its JSON, key and place in its job.
- * Only the JSON is kept of the built row, as the row sent (docs/benchmarks.md: less to hold and to collect).
- */
+/** A row to send: every index it answers for (a message may repeat), its JSON (not the built row), key and order. */
 type PendingRow = { indices: number[]; text: string; key?: string; order: string; note?: string }
 
 /** A row FullStory refused after accepting its job, as its errors echo it. */
@@ -233,11 +230,9 @@ function refusalStatus(code: string | undefined): number {
 function answer(rows: PendingRow[], id: string, outcome: Outcome, apiKey: string, response: MultiStatusResponse) {
   const job = { id, status: outcome.status }
   const byCanonical = new Map<string, PendingRow[]>()
-  if (outcome.refused.length > 0) {
-    for (const row of rows) {
-      const key = canonical(JSON.parse(row.text))
-      byCanonical.set(key, [...(byCanonical.get(key) ?? []), row])
-    }
+  for (const row of outcome.refused.length > 0 ? rows : []) {
+    const key = canonical(JSON.parse(row.text))
+    byCanonical.set(key, [...(byCanonical.get(key) ?? []), row])
   }
   const refusals = new Map<PendingRow, Refusal>()
   const unmatched: Refusal[] = []
