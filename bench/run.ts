@@ -75,10 +75,11 @@ async function start(script: string, args: string[]) {
   return { child, call, ready: await call<unknown>() }
 }
 
-type Side = 'ours' | 'published' | 'floor' | 'batch' | 'baseline'
-const VARIANTS = { ours: 'single', published: 'single', floor: 'floor', batch: 'batch', baseline: 'batch' } as const
+type Side = 'ours' | 'published' | 'floor' | 'batch' | 'baseline' | 'frame'
+const variantOf = (side: Side) =>
+  side === 'ours' || side === 'published' ? 'single' : side === 'baseline' ? 'batch' : side
 /** Each chunk's runs, one right after the other; who goes first in a pair alternates chunk by chunk. */
-const ORDER: Side[][] = [['ours', 'published'], ['floor'], ['batch', 'baseline']]
+const ORDER: Side[][] = [['ours', 'published'], ['floor'], ['batch', 'baseline'], ['frame']]
 type Counts = Record<string, number>
 type Sample = Timed & { side: Side; set: EventSet; pair: string; requests: Counts }
 
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
       const file = files[side]
       if (file) workers[side] = await start(WORKER, ['serve', file, url, side === 'ours' ? 'floor' : ''])
     }
-    workers.floor = workers.ours
+    ;[workers.floor, workers.frame] = [workers.ours, workers.batch]
     log(`processes: ${Object.entries(workers).map(([side, worker]) => `${side} ${worker?.child.pid}`)}`)
     await take()
     // A round not kept (a young process spends more per event), then this set's share of the rounds.
@@ -108,13 +109,12 @@ async function main(): Promise<void> {
       for (const set of EVENT_SETS) {
         for (let chunk = 0; chunk < COUNTS[set] / 1000; chunk++) {
           for (const side of ORDER.flatMap((sides) => ((r + chunk) % 2 ? [...sides].reverse() : sides))) {
-            const timed = await workers[side]?.call<Sample>({ variant: VARIANTS[side], set, chunk })
+            const timed = await workers[side]?.call<Sample>({ variant: variantOf(side), set, chunk })
             const requests = await take()
             if (!timed) continue
             const sent = sum(Object.entries(requests).map(([kind, n]) => (kind.startsWith('POST') ? n : 0)))
-            if (sent !== (VARIANTS[side] === 'batch' ? timed.events / 1000 : timed.events)) {
-              throw new Error(`${side} ${set} chunk ${chunk} sent ${JSON.stringify(requests)}`)
-            }
+            const jobs = timed.events / { single: 1, floor: 1, batch: 1000, frame: Infinity }[variantOf(side)]
+            if (sent !== jobs) throw new Error(`${side} ${set} chunk ${chunk} sent ${JSON.stringify(requests)}`)
             if (r >= first) samples.push({ ...timed, side, set, requests, pair: `${r} ${set} ${chunk}` })
           }
         }
@@ -126,10 +126,10 @@ async function main(): Promise<void> {
   }
 
   // New processes: cold starts (the sides taking turns, each one's first run not kept), then one
-  // onBatch call of 50,000 tracks (its peak RSS).
-  const once = async (mode: string, file: string, arg: string) => {
+  // onBatch call of 50,000 tracks (its peak RSS), ours and actions-core alone.
+  const once = async (mode: string, file: string, ...args: string[]) => {
     const started = performance.now()
-    const { stdout } = await execFile(process.execPath, [WORKER, mode, file, url, arg], { env })
+    const { stdout } = await execFile(process.execPath, [WORKER, mode, file, url, ...args], { env })
     return { ...(JSON.parse(stdout) as { rssMb: number; heldMb: number }), wallMs: performance.now() - started }
   }
   const cold = { ours: [] as number[], published: [] as number[] }
@@ -143,9 +143,10 @@ async function main(): Promise<void> {
   ;[cold.ours, cold.published].forEach((runs) => runs.shift()) // each side's first run: files not cached yet
   await take()
   const large = { ...(await once('rss', ours, '50000')), requests: await take() }
+  const frameMb = (await once('rss', ours, '50000', 'frame')).rssMb
   standIn.child.disconnect()
   rmSync(CODE, { recursive: true, force: true })
-  report(samples, cold, large)
+  report(samples, cold, { ...large, frameMb })
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
@@ -155,7 +156,7 @@ function quantile(values: number[], q: number): number {
   return sorted[low] + ((sorted[low + 1] ?? sorted[low]) - sorted[low]) * (at - low)
 }
 
-type Large = { rssMb: number; heldMb: number; requests: Counts }
+type Large = { rssMb: number; heldMb: number; frameMb: number; requests: Counts }
 function report(samples: Sample[], cold: Record<string, number[]>, large: Large): void {
   const of = (side: Side, set?: EventSet) => samples.filter((s) => s.side === side && (!set || s.set === set))
   const perEvent = (list: Sample[]) => (sum(list.map((s) => s.cpuMs)) * 1000) / sum(list.map((s) => s.events))
@@ -164,18 +165,19 @@ function report(samples: Sample[], cold: Record<string, number[]>, large: Large)
   const rows: string[] = []
   const row = (...cells: string[]) => rows.push(`| ${cells.join(' | ')} |`)
   /** All of one side's chunks against all of the other's; beside it, the middle half of the chunk pairs' ratios. */
-  const compare = (label: string, a: Side, b: Side, set: EventSet, limit: number) => {
-    const [x, y, target] = [of(a, set), of(b, set), `<= ${limit.toFixed(2)}x`]
+  const compare = (label: string, a: Side, b: Side, set: EventSet, limit?: number) => {
+    const [x, y, target] = [of(a, set), of(b, set), limit ? `<= ${limit.toFixed(2)}x` : '']
     const pairs = x.flatMap((s) => y.filter((t) => t.pair === s.pair).map((t) => perEvent([s]) / perEvent([t])))
     const [value, low, high] = [perEvent(x) / perEvent(y), quantile(pairs, 0.25), quantile(pairs, 0.75)]
     const text = pairs.length ? `**${value.toFixed(2)}x** (${low.toFixed(2)} to ${high.toFixed(2)})` : 'n/a'
-    const [reference, met] = [`${b === 'published' ? '' : `${b} `}${us(b, set)}`, verdict(value <= limit)]
+    const [reference, met] = [`${b === 'published' ? '' : `${b} `}${us(b, set)}`, limit ? verdict(value <= limit) : '']
     row(`${set}, ${label}`, reference, us(a, set), text, target, pairs.length ? met : 'n/a')
   }
   for (const set of EVENT_SETS) {
     compare('single: ours / published', 'ours', 'published', set, 1)
     compare('single: ours / its equal-work floor', 'ours', 'floor', set, 1.12)
     compare('batch: ours / published single', 'batch', 'published', set, 0.1)
+    compare('batch: actions-core alone / published single', 'frame', 'published', set)
     if (BASELINE) compare('batch: ours / the baseline build', 'batch', 'baseline', set, 1.1)
   }
   const batches = of('batch')
@@ -192,7 +194,8 @@ function report(samples: Sample[], cold: Record<string, number[]>, large: Large)
   row('batch: extra requests per job (following it)', '', extra.toFixed(2), '', '<= 3', verdict(extra <= 3))
   row('batch: GC share of CPU (gc pauses / CPU)', '', `${(gc * 100).toFixed(1)}%`, '', '<= 30%', verdict(gc <= 0.3))
   const held = `${rss} MB (${large.heldMb.toFixed(0)} MB before the call; ${largeText})`
-  row('50,000 tracks, one onBatch call: peak RSS', '', held, '', '< 200 MB', verdict(+rss < 200))
+  const frame = `actions-core alone ${large.frameMb.toFixed(0)} MB`
+  row('50,000 tracks, one onBatch call: peak RSS', frame, held, '', '< 200 MB', verdict(+rss < 200))
   const [theirs, ours] = [coldTheirs, coldOurs].map((ms) => (Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(0)} ms`))
   row('cold start: new process to first event sent', theirs, ours, '', '< 0.6 s', verdict(coldOurs < 600))
   const date = new Date().toISOString().slice(0, 10)

@@ -10,11 +10,11 @@ import type { EventSet } from './events'
  * <url> [floor]` loads one destination, pointed at the stand-in (dev/pointed.ts, both sides alike),
  * and times chunks of the bench's events on the parent's command, with tinybench on a CPU clock:
  * `process.cpuUsage()` of this process, all its threads. `worker cold ...` is a cold start, `worker
- * rss ...` one onBatch call of many events; each prints its figures and exits.
+ * rss ... <count> [frame]` one onBatch call of many events; each prints its figures and exits.
  */
 
 type Run = (request: RequestClient, data: { payload: { idempotencyKey?: string } }) => unknown
-export type Variant = 'single' | 'batch' | 'floor'
+export type Variant = 'single' | 'batch' | 'floor' | 'frame'
 type Definition = DestinationDefinition<JSONObject>
 export type Timed = Record<'events' | 'cpuMs' | 'gcMs', number>
 export const CHUNK = 1000
@@ -47,26 +47,28 @@ const settings = (definition: Definition, extra: JSONObject = {}) =>
   ({ apiKey: 'na1.bench-key', subscriptions: presets(definition, extra) } as unknown as JSONObject)
 const cpuMs = () => (({ user, system }) => (user + system) / 1000)(process.cpuUsage())
 
-async function main(mode: string, file: string, url: string, arg: string): Promise<void> {
+async function main(mode: string, file: string, url: string, arg: string, variant?: string): Promise<void> {
   const side = loadSide(file)
   const destination = new side.Destination(pointedAt(side.definition, { url }))
+  // actions-core alone on the batch path: the fields mapped and validated, performBatch doing nothing.
+  const alone = () => new side.Destination(withRuns(side.definition, () => () => undefined))
   const single = settings(side.definition)
   const deliver = async (target: Destination, event: SegmentEvent) => {
     const results = await target.onEvent(event, single)
     target.responses.length = 0 // as a long-running runtime does: it would keep every request
     if (!results.some((r) => r.output === 'Action Executed')) throw new Error(`not sent: ${JSON.stringify(results)}`)
   }
-  const deliverBatch = async (list: SegmentEvent[]) => {
+  const deliverBatch = async (list: SegmentEvent[], target = destination) => {
     const extra = { enable_batching: true, batch_size: Math.max(list.length, 10) }
-    const results = await destination.onBatch(list, settings(side.definition, extra))
+    const results = await target.onBatch(list, settings(side.definition, extra))
     const entries = results.flatMap((r) => r.multistatus ?? [])
-    destination.responses.length = 0
+    target.responses.length = 0
     if (entries.length !== list.length || entries.some((e) => e.status >= 300)) throw new Error('batch not sent')
   }
   if (mode !== 'serve') {
     const list = mode === 'cold' ? [JSON.parse(arg) as SegmentEvent] : benchEvents('tracks', +arg)
     const heldMb = process.memoryUsage().rss / 2 ** 20 // the destination loaded, the events made
-    await (mode === 'cold' ? deliver(destination, list[0]) : deliverBatch(list))
+    await (mode === 'cold' ? deliver(destination, list[0]) : deliverBatch(list, variant ? alone() : destination))
     const out = JSON.stringify({ heldMb, rssMb: process.resourceUsage().maxRSS / 1024 })
     return void process.stdout.write(out, () => process.exit(0))
   }
@@ -84,7 +86,7 @@ async function main(mode: string, file: string, url: string, arg: string): Promi
   const capturing = new side.Destination(capture)
   if (arg === 'floor') for (const event of [...events.tracks, ...events.identifies]) await deliver(capturing, event)
   const send: Run = (request, { payload }) => request(...sent.get(payload.idempotencyKey)!)
-  const floor = new side.Destination(withRuns(side.definition, () => send))
+  const [floor, frame] = [new side.Destination(withRuns(side.definition, () => send)), alone()]
   const pool = (list: SegmentEvent[], target: Destination) => {
     let next = 0
     const worker = async () => {
@@ -95,14 +97,15 @@ async function main(mode: string, file: string, url: string, arg: string): Promi
   const variants: Record<Variant, (list: SegmentEvent[]) => Promise<unknown>> = {
     single: (list) => pool(list, destination),
     floor: (list) => pool(list, floor),
-    batch: deliverBatch
+    batch: deliverBatch,
+    frame: (list) => deliverBatch(list, frame)
   }
   let gcMs = 0
   new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration))).observe({ type: 'gc' })
   // A true import() in the compiled code (tinybench is an ES module), of the file the CommonJS resolution finds.
   const { Bench } = (await import(require.resolve('tinybench'))) as typeof import('tinybench')
   const measure = async ({ variant, set, chunk }: { variant: Variant; set: EventSet; chunk: number }) => {
-    const iterations = variant === 'batch' ? 3 : 1 // a batch is short: three make a steadier sample
+    const iterations = variant === 'batch' || variant === 'frame' ? 3 : 1 // batches are short: 3 steady the sample
     const list = events[set].slice(chunk * CHUNK, (chunk + 1) * CHUNK)
     // tinybench on a CPU clock: this process's CPU time, all its threads (garbage collection's too).
     const bench = new Bench({ now: cpuMs, iterations, time: 0, warmup: false, throws: true })
@@ -122,6 +125,6 @@ async function main(mode: string, file: string, url: string, arg: string): Promi
 }
 
 if (require.main === module) {
-  const [mode, file, url, arg] = process.argv.slice(2)
-  main(mode, file, url, arg).catch((error) => (console.error(error), process.exit(1)))
+  const [mode, file, url, arg, variant] = process.argv.slice(2)
+  main(mode, file, url, arg, variant).catch((error) => (console.error(error), process.exit(1)))
 }
