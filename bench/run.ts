@@ -65,7 +65,7 @@ function published(): { file: string } | { skipped: string } {
 
 /** A forked process, and its answer to each message (the first answer: it is ready). */
 async function start(script: string, args: string[]) {
-  const child = fork(script, args, { env, execArgv: process.env.BENCH_NODE_ARGS?.split(' ') ?? [] })
+  const child = fork(script, args, { env, execArgv: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [] })
   child.on('exit', (code) => code && (log(`${args[0] ?? script} exited with ${code}`), process.exit(1)))
   const call = <T>(message?: object) =>
     new Promise<T>((resolve, reject) => {
