@@ -88,8 +88,7 @@ async function main(): Promise<void> {
   if ('skipped' in theirs) log(`measuring ours alone: ${theirs.skipped}`)
   const standIn = await start(join(CODE, 'bench', 'stand-in.js'), [])
   const url = standIn.ready as string
-  const take = async () =>
-    ((await (await fetch(`${url}/~bench/take`)).json()) as { counts: Record<string, number> }).counts
+  const take = async () => ((await (await fetch(`${url}/~bench/take`)).json()) as { counts: Counts }).counts
   const ours = join(DIST, 'index.js')
   const files: Partial<Record<Side, string>> = { ours, batch: ours, baseline: BASELINE }
   if ('file' in theirs) files.published = theirs.file
