@@ -86,7 +86,7 @@ async function main(mode: string, file: string, url: string, arg: string, varian
   const capturing = new side.Destination(capture)
   if (arg === 'floor') for (const event of [...events.tracks, ...events.identifies]) await deliver(capturing, event)
   const send: Run = (request, { payload }) => request(...sent.get(payload.idempotencyKey)!)
-  const floorDefinition = withRuns(side.definition, () => send) // pointed alike below, as ours and theirs are
+  const floorDefinition = withRuns(side.definition, () => send) // pointed below, like every side
   const [floor, frame] = [new side.Destination(pointedAt(floorDefinition, { url })), alone()]
   const pool = (list: SegmentEvent[], target: Destination) => {
     let next = 0
