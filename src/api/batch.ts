@@ -229,11 +229,10 @@ function refusalStatus(code: string | undefined): number {
  */
 function answer(rows: PendingRow[], id: string, outcome: Outcome, apiKey: string, response: MultiStatusResponse) {
   const job = { id, status: outcome.status }
+  // Rows are parsed again only when FullStory lists refused rows to match.
+  const canonicals = outcome.refused.length > 0 ? rows.map((row) => canonical(JSON.parse(row.text))) : []
   const byCanonical = new Map<string, PendingRow[]>()
-  for (const row of outcome.refused.length > 0 ? rows : []) {
-    const key = canonical(JSON.parse(row.text))
-    byCanonical.set(key, [...(byCanonical.get(key) ?? []), row])
-  }
+  canonicals.forEach((key, i) => byCanonical.set(key, [...(byCanonical.get(key) ?? []), rows[i]]))
   const refusals = new Map<PendingRow, Refusal>()
   const unmatched: Refusal[] = []
   for (const refusal of outcome.refused) {
