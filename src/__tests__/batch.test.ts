@@ -3,7 +3,7 @@ import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import definition from '../index'
 import { jobSize } from '../api/batch'
-import { MAX_JOB_ROWS } from '../api/limits'
+import { MAX_JOB_BYTES, MAX_JOB_ROWS } from '../api/limits'
 import { expectedDeliveryKey, expectedJobKey } from './__helpers__/expected-keys'
 
 const API = 'https://api.fullstory.com'
@@ -241,6 +241,32 @@ describe.each(cases)('$action performBatch', ({ action, path, kind, event, row, 
       { batch_size: 10 }
     )
     expect(jobSizes).toEqual([10, 10, 5])
+  })
+
+  it(`cuts jobs at ${MAX_JOB_BYTES} bytes of body; a row larger than that goes in a job alone`, async () => {
+    // Rows of about 1.5 MB (180 values of 8,192 bytes), then one over 4 MiB (long names, 8,192 bytes each).
+    const values = (count: number, nameLength: number) =>
+      Object.fromEntries(
+        Array.from({ length: count }, (_, n) => [`p${String(n).padStart(nameLength - 1, '0')}`, 'x'.repeat(8192)])
+      )
+    const large = (i: number, fields: JSONObject) => event(i, { traits: fields, properties: fields })
+    const jobs: { rows: number; bytes: number }[] = []
+    nock(API)
+      .post(path)
+      .times(4)
+      .reply(function (_uri, body) {
+        const bytes = Number(this.req.headers['content-length'])
+        jobs.push({ rows: (body as { requests: unknown[] }).requests.length, bytes })
+        return [200, { job }]
+      })
+    const multistatus = await runBatch([
+      ...[0, 1, 2, 3, 4].map((i) => large(i, values(180, 4))),
+      large(5, values(500, 400))
+    ])
+    expect(jobs.map((sent) => sent.rows)).toEqual([2, 2, 1, 1])
+    expect(jobs.slice(0, 3).every((sent) => sent.bytes <= MAX_JOB_BYTES)).toBe(true)
+    expect(jobs[3].bytes).toBeGreaterThan(MAX_JOB_BYTES)
+    expect(multistatus.map((entry) => entry.status)).toEqual([200, 200, 200, 200, 200, 200])
   })
 
   it("refuses a Batch Size above FullStory's 50,000 rows a job", async () => {

@@ -3,7 +3,7 @@ import type { ModifiedResponse, RequestClient } from '@segment/actions-core'
 import { callFullStory, endpoints } from './client'
 import { causeOf, quoteFullStory } from './errors'
 import { deliveryKey, jobKey, messageKey } from './idempotency'
-import { MAX_JOB_ROWS } from './limits'
+import { MAX_JOB_BYTES, MAX_JOB_ROWS } from './limits'
 import type { JobAnswer, JobErrorsAnswer, JobStatus, JobStatusAnswer } from './types'
 
 /**
@@ -31,8 +31,8 @@ export type BatchItem = { idempotencyKey?: string | null; batch_size?: number | 
 /** A built row, and why part of its payload was not used. */
 export type Built<Row> = { request: Row; note?: string }
 
-/** A row to send: every index it answers for (a message may repeat), its JSON (not the built row), key and order. */
-type PendingRow = { indices: number[]; text: string; key?: string; order: string; note?: string }
+/** A row to send: every index it answers for (a message may repeat), its JSON (not the built row) and its size in UTF-8, key and order. */
+type PendingRow = { indices: number[]; text: string; bytes: number; key?: string; order: string; note?: string }
 
 /** A row FullStory refused after accepting its job, as its errors echo it. */
 type Refusal = { code?: string; message?: string; echo?: unknown }
@@ -75,18 +75,16 @@ export async function sendBatch<Payload extends BatchItem, Row>(
     if (seen) return seen.indices.push(index)
     // One user's rows keep their order (later values win); events go by their key.
     const order = kind === 'users' ? (built.request as { uid?: string }).uid ?? '' : key ?? text
-    const row = { indices: [index], text, key, order, note: built.note }
+    const row = { indices: [index], text, bytes: Buffer.byteLength(text, 'utf8'), key, order, note: built.note }
     if (key !== undefined) byKey.set(key, row)
     rows.push(row)
   })
   // The same rows make the same job, in whatever order they came (docs/rules.md#send-in-batches-and-batch-size).
   rows.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
 
-  const size = jobSize(payloads[0]?.batch_size)
   const deadline = Date.now() + timing.budgetMs
   const jobs: Promise<void>[] = []
-  for (let start = 0; start < rows.length; start += size) {
-    const job = rows.slice(start, start + size)
+  for (const job of jobsOf(rows, jobSize(payloads[0]?.batch_size))) {
     const created = await createJob(request, apiKey, kind, job, response)
     const followed = created && follow(request, apiKey, kind, created, deadline, timing.firstPollMs)
     if (created && followed)
@@ -99,6 +97,28 @@ export async function sendBatch<Payload extends BatchItem, Row>(
 /** Rows a job: Batch Size, never more than FullStory takes. */
 export function jobSize(batchSize: number | null | undefined): number {
   return Math.min(Math.max(1, Math.floor(batchSize ?? MAX_JOB_ROWS)), MAX_JOB_ROWS)
+}
+
+const [BODY_START, BODY_END] = ['{"requests":[', ']}']
+
+/**
+ * The rows cut into jobs, in order: at most `size` rows and MAX_JOB_BYTES of body a job; a row
+ * larger than that alone (docs/rules.md#send-in-batches-and-batch-size).
+ */
+function jobsOf(rows: PendingRow[], size: number): PendingRow[][] {
+  const jobs: PendingRow[][] = []
+  let bytes = 0
+  for (const row of rows) {
+    const last = jobs[jobs.length - 1]
+    if (last && last.length < size && bytes + 1 + row.bytes <= MAX_JOB_BYTES) {
+      last.push(row)
+      bytes += 1 + row.bytes
+    } else {
+      jobs.push([row])
+      bytes = BODY_START.length + BODY_END.length + row.bytes
+    }
+  }
+  return jobs
 }
 
 /** Why a row could not be built: our checks' own words, or a value nested too deeply to read. */
@@ -140,16 +160,15 @@ async function createJob(
  * joining the texts into one string, as docs/benchmarks.md measures.
  */
 function jobBody(rows: PendingRow[]): Buffer {
-  const [start, end] = ['{"requests":[', ']}']
-  let size = start.length + end.length + rows.length - 1
-  for (const row of rows) size += Buffer.byteLength(row.text, 'utf8')
+  let size = BODY_START.length + BODY_END.length + rows.length - 1
+  for (const row of rows) size += row.bytes
   const body = Buffer.allocUnsafe(size)
-  let at = body.write(start, 0, 'latin1')
+  let at = body.write(BODY_START, 0, 'latin1')
   for (let i = 0; i < rows.length; i++) {
     if (i > 0) at += body.write(',', at, 'latin1')
     at += body.write(rows[i].text, at, 'utf8')
   }
-  body.write(end, at, 'latin1')
+  body.write(BODY_END, at, 'latin1')
   return body
 }
 
