@@ -18,10 +18,7 @@ export type JobKind = 'users' | 'events'
 export const DEFAULT_JOB_ROWS = 1_000
 export const MIN_JOB_ROWS = 10
 
-/**
- * How a batch follows its jobs: for at most `budgetMs` (half of actions-core's default request
- * timeout, docs/rules.md), its status asked for after `firstPollMs`, each next wait twice as long.
- */
+/** How a batch follows its jobs: the budget from its start, and the first wait, then doubled (docs/rules.md). */
 export type FollowTiming = { budgetMs: number; firstPollMs: number }
 export const FOLLOW: FollowTiming = { budgetMs: 5_000, firstPollMs: 250 }
 
@@ -31,7 +28,7 @@ export type BatchItem = { idempotencyKey?: string | null; batch_size?: number | 
 /** A built row, and why part of its payload was not used. */
 export type Built<Row> = { request: Row; note?: string }
 
-/** A row to send: every index it answers for (a message may repeat), its JSON (not the built row) and its size in UTF-8, key and order. */
+/** A row to send: every index it answers for (a message may repeat), its JSON and UTF-8 size, key and order. */
 type PendingRow = { indices: number[]; text: string; bytes: number; key?: string; order: string; note?: string }
 
 /** A row FullStory refused after accepting its job, as its errors echo it. */
@@ -86,9 +83,9 @@ export async function sendBatch<Payload extends BatchItem, Row>(
   const jobs: Promise<void>[] = []
   for (const job of jobsOf(rows, jobSize(payloads[0]?.batch_size))) {
     const created = await createJob(request, apiKey, kind, job, response)
-    const followed = created && follow(request, apiKey, kind, created, deadline, timing.firstPollMs)
-    if (created && followed)
-      jobs.push(followed.then((outcome) => answer(job, created.id ?? '', outcome, apiKey, response)))
+    if (!created) continue
+    const outcome = follow(request, apiKey, kind, created, deadline, timing.firstPollMs)
+    jobs.push(outcome.then((reported) => answer(job, created.id ?? '', reported, apiKey, response)))
   }
   await Promise.all(jobs)
   return response
@@ -101,19 +98,15 @@ export function jobSize(batchSize: number | null | undefined): number {
 
 const [BODY_START, BODY_END] = ['{"requests":[', ']}']
 
-/**
- * The rows cut into jobs, in order: at most `size` rows and MAX_JOB_BYTES of body a job; a row
- * larger than that alone (docs/rules.md#send-in-batches-and-batch-size).
- */
+/** The rows cut into jobs, in order: at most `size` rows and MAX_JOB_BYTES of body each (docs/rules.md). */
 function jobsOf(rows: PendingRow[], size: number): PendingRow[][] {
   const jobs: PendingRow[][] = []
   let bytes = 0
   for (const row of rows) {
-    const last = jobs[jobs.length - 1]
-    if (last && last.length < size && bytes + 1 + row.bytes <= MAX_JOB_BYTES) {
-      last.push(row)
-      bytes += 1 + row.bytes
-    } else {
+    const job = jobs[jobs.length - 1]
+    bytes += 1 + row.bytes
+    if (job && job.length < size && bytes <= MAX_JOB_BYTES) job.push(row)
+    else {
       jobs.push([row])
       bytes = BODY_START.length + BODY_END.length + row.bytes
     }
@@ -242,10 +235,7 @@ function refusalStatus(code: string | undefined): number {
   return 400
 }
 
-/**
- * Answers every row of a job from what FullStory reported on it: a refused row by the one row its echo
- * matches; an echo that matches no row or several is reported on every row, never guessed.
- */
+/** Answers every row of a job from what FullStory reported on it (docs/rules.md#send-in-batches-and-batch-size). */
 function answer(rows: PendingRow[], id: string, outcome: Outcome, apiKey: string, response: MultiStatusResponse) {
   const job = { id, status: outcome.status }
   // Rows are parsed again only when FullStory lists refused rows to match.

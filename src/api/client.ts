@@ -36,11 +36,7 @@ export const endpoints = {
 
 export type Endpoint = { method: 'GET' | 'POST' | 'DELETE'; path: string; operation: Operation }
 
-/**
- * A call: the API key (never repeated in an error), the body as UTF-8 bytes with its Idempotency-Key
- * (`delivery`), what follows the endpoint's path (a job's id and route), and less time than
- * REQUEST_TIMEOUT_MS when the caller has less.
- */
+/** A call: the API key, the body with its Idempotency-Key (`delivery`), a path's tail, and less time if need be. */
 export type CallOptions = Partial<KeyedBody> & {
   apiKey: string
   subpath?: string
@@ -102,11 +98,7 @@ class TrackingAgent {
   }
 }
 
-/**
- * Sends one request and returns its 2xx response; every other outcome is thrown as the error of
- * `errors.ts`. At REQUEST_TIMEOUT_MS the call ends and its socket is closed, whatever phase it is in;
- * a redirect is not followed; an answer is read once and at most MAX_ANSWER_BYTES of it.
- */
+/** Sends one request and returns its 2xx response, else throws the error of errors.ts (docs/rules.md#requests). */
 export async function callFullStory<Data = unknown>(
   request: RequestClient,
   endpoint: Endpoint,

@@ -1,8 +1,4 @@
-/**
- * Every size limit the destination applies (docs/rules.md): FullStory's documented ones
- * (https://developer.fullstory.com/server/users/create-user/, .../server/custom-properties/), then
- * our own where FullStory documents none.
- */
+/** Every size limit the destination applies (docs/rules.md): FullStory's documented ones, then ours. */
 
 export const MAX_UID_LENGTH = 256
 export const MAX_DISPLAY_NAME_LENGTH = 256
@@ -21,10 +17,7 @@ export const MAX_EVENT_NAME_LENGTH = 250
 export const MAX_PROPERTY_DEPTH = 10
 /** Ours: room always left for a nested name; an object whose path leaves less is sent as JSON text. */
 export const MIN_NESTED_NAME_ROOM = 8
-/**
- * Ours: the largest body of a batch import job. FullStory publishes a limit on rows only; a job is
- * kept within this many bytes so that none is refused for its size (docs/rules.md#send-in-batches-and-batch-size).
- */
+/** Ours: the largest body of a batch import job (FullStory publishes a limit on its rows only). */
 export const MAX_JOB_BYTES = 4 * 1024 * 1024
 /** Ours: the largest answer read (a page of a job's errors echoes its refused rows). */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024

@@ -31,10 +31,7 @@ export interface NormalizeOptions {
   leading?: ReadonlyArray<readonly [string, unknown]>
   /** Entries placed after the input's own. */
   trailing?: ReadonlyArray<readonly [string, unknown]>
-  /**
-   * Names as a published legacy action sent them to FullStory's v1 API (docs/rules.md#legacy-names):
-   * Identify User camel-cased them, and both it and Track Event kept a type suffix out of the name.
-   */
+  /** Names as a published legacy action sent them to FullStory's v1 API (docs/rules.md#legacy-names). */
   legacyNames?: 'camelCase' | 'typeSuffix'
 }
 
@@ -320,7 +317,9 @@ function normalizeList(raw: unknown[], path: string, depth: number, state: State
     const columns = new Map<string, unknown[]>()
     for (const item of raw) {
       if (isDropped(item)) continue
-      for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
+      const object = item as Record<string, unknown>
+      for (const key of Object.keys(object)) {
+        const value = object[key]
         if (isDropped(value)) continue
         let column = columns.get(key)
         if (!column) columns.set(key, (column = []))

@@ -16,6 +16,8 @@ const BASIC = new RegExp(String.raw`^(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(?:(
 /** Date-time property values typed `date`: RFC 3339 with a zone. */
 const PROPERTY_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}(?:\.\d{1,9})?))?(?:Z|[+-]\d{2}(?::?(\d{2}))?)$/
+/** toISOString's own form, what Segment's libraries send, with a real time of day. */
+const CANONICAL = /^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/
 const MIN_TIME = Date.parse('0000-01-01T00:00:00Z')
 const MAX_TIME = Date.parse('9999-12-31T23:59:59.999Z')
 
@@ -64,9 +66,8 @@ function fromUnixTime(value: number): string | undefined {
 export function parseTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number') return fromUnixTime(value)
   if (typeof value !== 'string') return undefined
-  // What Segment's libraries send, toISOString's own form of a real instant, is sent as it is.
-  const time = Date.parse(value)
-  if (time >= MIN_TIME && time <= MAX_TIME && new Date(time).toISOString() === value) return value
+  // toISOString's own form of a real instant is sent as it is (tested here: a Date made costs ten times as much).
+  if (CANONICAL.test(value) && isRealDate(+value.slice(0, 4), +value.slice(5, 7), +value.slice(8, 10))) return value
   const text = value.trim()
   if (text === '') return undefined
   if (NUMERIC.test(text)) return fromUnixTime(Number(text))

@@ -14,17 +14,34 @@ it.each([
   ['20240501T120000Z', '2024-05-01T12:00:00.000Z'],
   ['2024-05-01T12:00:00', '2024-05-01T12:00:00.000Z'],
   ['0000-01-01', '0000-01-01T00:00:00.000Z'],
-  ['2024-05-01T24:00:00Z', '2024-05-02T00:00:00.000Z']
+  ['2024-05-01T24:00:00Z', '2024-05-02T00:00:00.000Z'],
+  // toISOString's own form is read by position: sent as it is when it is a real instant.
+  ['2024-02-29T23:59:59.999Z', '2024-02-29T23:59:59.999Z'],
+  ['0000-01-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z'],
+  ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+  ['2024-05-01T24:00:00.000Z', '2024-05-02T00:00:00.000Z']
 ])('sends %j as %j', (input, expected) => {
   expect(parseTimestamp(input)).toBe(expected)
 })
 
-it.each([undefined, null, true, {}, '', '2016-12-31T23:59:60Z', '2024-05-01T25:00:00Z', '2024-02-30', 1e17, NaN])(
-  'leaves out %j',
-  (input) => {
-    expect(parseTimestamp(input)).toBeUndefined()
-  }
-)
+it.each([
+  undefined,
+  null,
+  true,
+  {},
+  '',
+  '2016-12-31T23:59:60Z',
+  '2024-05-01T25:00:00Z',
+  '2024-02-30',
+  '2023-02-29T00:00:00.000Z',
+  '2024-04-31T12:00:00.000Z',
+  '2024-13-01T00:00:00.000Z',
+  '2024-05-01T12:60:00.000Z',
+  1e17,
+  NaN
+])('leaves out %j', (input) => {
+  expect(parseTimestamp(input)).toBeUndefined()
+})
 
 describe('isIsoDateTime: property values typed date', () => {
   it.each([
