@@ -112,7 +112,7 @@ async function main(): Promise<void> {
             const requests = await take()
             if (!timed) continue
             const sent = sum(Object.entries(requests).map(([kind, n]) => (kind.startsWith('POST') ? n : 0)))
-            const posts = timed.events / { single: 1, floor: 1, batch: 1000, frame: Infinity }[variantOf(side)]
+            const posts = side === 'frame' ? 0 : timed.events / (variantOf(side) === 'batch' ? 1000 : 1)
             if (sent !== posts) throw new Error(`${side} ${set} chunk ${chunk} sent ${JSON.stringify(requests)}`)
             if (r >= first) samples.push({ ...timed, side, set, requests, pair: `${r} ${set} ${chunk}` })
           }
